@@ -1,0 +1,51 @@
+/** Pure checks on a key record at request time: usable now, and allowed this model. */
+import type { KeyRecord } from "../db/repos/keys_repo.ts";
+import { GatewayError } from "../server/errors.ts";
+import { compileGlob, matchesAny } from "./glob.ts";
+
+const FINAL = { retryable: false } as const;
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().replace(".000Z", "Z");
+}
+
+/** Throws the 401 a developer sees for a revoked or expired key. */
+export function assertKeyUsable(key: KeyRecord, now: number): void {
+  if (key.revokedAt !== null) {
+    throw new GatewayError(
+      "authentication_error",
+      `gw key ${key.prefix}… was revoked on ${
+        isoDate(key.revokedAt)
+      }; ask your gw admin for a new key`,
+      FINAL,
+    );
+  }
+  if (key.expiresAt !== null && key.expiresAt <= now) {
+    throw new GatewayError(
+      "authentication_error",
+      `gw key ${key.prefix}… expired on ${
+        isoDate(key.expiresAt)
+      }; ask your gw admin to rotate or extend it`,
+      FINAL,
+    );
+  }
+}
+
+/** Compiled model globs per key record, so the hot path never re-parses them. */
+const compiled = new WeakMap<KeyRecord, RegExp[]>();
+
+/** Throws the 403 for a model outside the key's globs; an empty list allows every model. */
+export function assertModelAllowed(key: KeyRecord, model: string): void {
+  if (key.models.length === 0) return;
+  let patterns = compiled.get(key);
+  if (!patterns) {
+    patterns = key.models.map(compileGlob);
+    compiled.set(key, patterns);
+  }
+  if (matchesAny(patterns, model)) return;
+  throw new GatewayError(
+    "permission_error",
+    `gw key ${key.prefix}… may not use model ${model}; allowed: ${key.models.join(", ")}`,
+    FINAL,
+  );
+}

@@ -1,0 +1,249 @@
+/** `gw keys`: issue, inspect, change, rotate and revoke gw keys. */
+import { Command } from "commander";
+import type { KeyRecord } from "../db/repos/keys_repo.ts";
+import { parseDuration } from "./duration.ts";
+import { collect, isoTime, parseTags, printJson, printTable, splitList } from "./output.ts";
+
+const context = () => import("./context.ts");
+const repo = () => import("../db/repos/keys_repo.ts");
+const teamsRepo = () => import("../db/repos/teams_repo.ts");
+const secrets = () => import("../auth/key_secret.ts");
+
+interface KeyOptions {
+  team?: string;
+  user?: string;
+  project?: string;
+  env?: string;
+  models?: string;
+  expires?: string;
+  name?: string;
+  tag?: string[];
+  json?: boolean;
+}
+
+function status(key: KeyRecord, now = Date.now()): string {
+  if (key.revokedAt !== null) return "revoked";
+  if (key.expiresAt !== null && key.expiresAt <= now) return "expired";
+  return "active";
+}
+
+/** A key as scripts see it: never the secret or its hash. */
+export function keyView(key: KeyRecord) {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    status: status(key),
+    team: key.team,
+    department: key.department,
+    user: key.user,
+    project: key.project,
+    env: key.env,
+    tags: key.tags,
+    models: key.models,
+    expiresAt: isoTime(key.expiresAt),
+    revokedAt: isoTime(key.revokedAt),
+    createdAt: isoTime(key.createdAt),
+  };
+}
+
+function printKey(key: KeyRecord): void {
+  const view = keyView(key);
+  for (const [field, value] of Object.entries(view)) {
+    const shown = Array.isArray(value)
+      ? (value.length ? value.join(", ") : "(all)")
+      : typeof value === "object" && value !== null
+      ? JSON.stringify(value)
+      : value ?? "-";
+    console.log(`${field.padEnd(11)} ${shown}`);
+  }
+}
+
+function addKeyFields(command: Command): Command {
+  return command
+    .option("--user <user>", "the developer this key belongs to")
+    .option("--project <project>", "default project for attribution")
+    .option("--env <env>", "default environment, e.g. dev or ci")
+    .option("--models <globs>", "comma-separated model globs the key may use, e.g. 'claude-*-5-5'")
+    .option("--expires <duration>", "expire after this long, e.g. 30d")
+    .option("--name <name>", "a label for the key")
+    .option("--json", "print JSON");
+}
+
+export function keysCommand(): Command {
+  const keys = new Command("keys").description("Manage gw keys (developers' credentials)");
+
+  addKeyFields(
+    keys.command("create")
+      .description("Create a key and print its secret once")
+      .requiredOption("--team <team>", "the team whose budgets and limits the key draws on"),
+  )
+    .option("--tag <name=value>", "a tag added to every request (repeatable)", collect)
+    .action(async (options: KeyOptions, command: Command) => {
+      const { withContext } = await context();
+      const { insertKey } = await repo();
+      const { findTeamByName } = await teamsRepo();
+      const { displayPrefix, generateKeySecret, hashKeySecret } = await secrets();
+      await withContext(command, async ({ db, actor }) => {
+        const team = await findTeamByName(db, options.team!);
+        if (!team) {
+          throw new Error(
+            `Team ${options.team} does not exist: create it with \`gw teams create ${options.team}\``,
+          );
+        }
+        const secret = generateKeySecret();
+        const key = await insertKey(db, {
+          name: options.name ?? null,
+          hash: await hashKeySecret(secret),
+          prefix: displayPrefix(secret),
+          teamId: team.id,
+          user: options.user ?? null,
+          project: options.project ?? null,
+          env: options.env ?? null,
+          tags: parseTags(options.tag),
+          models: splitList(options.models),
+          expiresAt: options.expires ? Date.now() + parseDuration(options.expires) : null,
+        }, actor);
+        if (options.json) return printJson({ ...keyView(key), key: secret });
+        console.log(
+          `Created key ${key.id} for team ${key.team}${key.user ? `, user ${key.user}` : ""}.`,
+        );
+        console.log(`\n  ${secret}\n`);
+        console.log("This is the only time the key is shown. Hand it to the developer, who runs:");
+        console.log(`  gw setup claude-code --key ${key.prefix}… --url https://<this gw>`);
+      });
+    });
+
+  keys.command("list")
+    .description("List keys (active ones unless --all)")
+    .option("--team <team>", "only this team's keys")
+    .option("--all", "include revoked keys")
+    .option("--json", "print JSON")
+    .action(async (options: { team?: string; all?: boolean; json?: boolean }, command: Command) => {
+      const { withContext } = await context();
+      const { listKeys } = await repo();
+      const { findTeamByName } = await teamsRepo();
+      await withContext(command, async ({ db }) => {
+        let teamId: string | undefined;
+        if (options.team) {
+          const team = await findTeamByName(db, options.team);
+          if (!team) throw new Error(`Team ${options.team} does not exist`);
+          teamId = team.id;
+        }
+        const all = await listKeys(db, { teamId, includeRevoked: options.all });
+        if (options.json) return printJson(all.map(keyView));
+        printTable(
+          ["PREFIX", "NAME", "TEAM", "USER", "PROJECT", "STATUS", "EXPIRES", "ID"],
+          all.map((
+            k,
+          ) => [
+            k.prefix,
+            k.name,
+            k.team,
+            k.user,
+            k.project,
+            status(k),
+            isoTime(k.expiresAt),
+            k.id,
+          ]),
+        );
+      });
+    });
+
+  keys.command("show")
+    .description("Show one key by id, prefix or name")
+    .argument("<key>", "key id, prefix (gw_XXXXXXXX) or name")
+    .option("--json", "print JSON")
+    .action(async (ref: string, options: { json?: boolean }, command: Command) => {
+      const { withContext } = await context();
+      await withContext(command, async ({ db }) => {
+        const key = await mustFindKey(db, ref);
+        if (options.json) printJson(keyView(key));
+        else printKey(key);
+      });
+    });
+
+  addKeyFields(
+    keys.command("update")
+      .description("Change a key's attributes; the secret stays the same")
+      .argument("<key>", "key id, prefix or name")
+      .option("--team <team>", "move the key to another team"),
+  )
+    .option("--no-expires", "remove the expiry")
+    .action(
+      async (
+        ref: string,
+        options: Omit<KeyOptions, "expires"> & { expires?: string | false },
+        command: Command,
+      ) => {
+        const { withContext } = await context();
+        const { updateKey } = await repo();
+        const { findTeamByName } = await teamsRepo();
+        await withContext(command, async ({ db, actor }) => {
+          const key = await mustFindKey(db, ref);
+          const changes: Parameters<typeof updateKey>[2] = {};
+          if (options.name !== undefined) changes.name = options.name;
+          if (options.user !== undefined) changes.user = options.user;
+          if (options.project !== undefined) changes.project = options.project;
+          if (options.env !== undefined) changes.env = options.env;
+          if (options.models !== undefined) changes.models = splitList(options.models);
+          if (options.expires === false) changes.expiresAt = null;
+          else if (typeof options.expires === "string") {
+            changes.expiresAt = Date.now() + parseDuration(options.expires);
+          }
+          if (options.team !== undefined) {
+            const team = await findTeamByName(db, options.team);
+            if (!team) throw new Error(`Team ${options.team} does not exist`);
+            changes.teamId = team.id;
+          }
+          const updated = await updateKey(db, key, changes, actor);
+          if (options.json) printJson(keyView(updated));
+          else printKey(updated);
+        });
+      },
+    );
+
+  keys.command("revoke")
+    .description("Revoke a key; every gw instance refuses it within a second")
+    .argument("<key>", "key id, prefix or name")
+    .action(async (ref: string, _options: unknown, command: Command) => {
+      const { withContext } = await context();
+      const { revokeKey } = await repo();
+      await withContext(command, async ({ db, actor }) => {
+        const key = await mustFindKey(db, ref);
+        await revokeKey(db, key, actor);
+        console.log(`Revoked key ${key.prefix}… (${key.id})`);
+      });
+    });
+
+  keys.command("rotate")
+    .description("Issue a new secret for a key; the old secret stops working, history stays")
+    .argument("<key>", "key id, prefix or name")
+    .option("--json", "print JSON")
+    .action(async (ref: string, options: { json?: boolean }, command: Command) => {
+      const { withContext } = await context();
+      const { rotateKey } = await repo();
+      const { displayPrefix, generateKeySecret, hashKeySecret } = await secrets();
+      await withContext(command, async ({ db, actor }) => {
+        const key = await mustFindKey(db, ref);
+        const secret = generateKeySecret();
+        const rotated = await rotateKey(db, key, {
+          hash: await hashKeySecret(secret),
+          prefix: displayPrefix(secret),
+        }, actor);
+        if (options.json) return printJson({ ...keyView(rotated), key: secret });
+        console.log(`Rotated key ${rotated.id}. New secret (shown once):\n\n  ${secret}\n`);
+      });
+    });
+  return keys;
+}
+
+async function mustFindKey(
+  db: import("../db/client.ts").Database,
+  ref: string,
+): Promise<KeyRecord> {
+  const { findKey } = await repo();
+  const key = await findKey(db, ref.replace(/…$/, ""));
+  if (!key) throw new Error(`No key matches ${ref}: use its id, prefix (gw_XXXXXXXX) or name`);
+  return key;
+}

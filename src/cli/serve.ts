@@ -1,0 +1,71 @@
+/** `gw serve`: runs the gateway until SIGINT/SIGTERM, then drains and flushes. */
+import { Command } from "commander";
+import type { GlobalOptions } from "./context.ts";
+import { UsageError } from "./output.ts";
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+}
+
+export function serveCommand(): Command {
+  return new Command("serve")
+    .description(
+      "Run the gateway (env: GW_HOST, GW_PORT, GW_DB_URL, GW_MASTER_KEY, GW_ADMIN_TOKEN)",
+    )
+    .option("--host <host>", "address to listen on (default 0.0.0.0)")
+    .option("--port <port>", "port to listen on (default 8787)")
+    .action(async (options: ServeOptions, command: Command) => {
+      const port = options.port === undefined ? undefined : Number(options.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
+        throw new UsageError(`Invalid --port ${options.port}`);
+      }
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const { loadConfig } = await import("../config/load.ts");
+      const { loadSecrets } = await import("../config/state_files.ts");
+      const { openDatabase } = await import("../db/client.ts");
+      const { migrate } = await import("../db/migrate.ts");
+      const { Gateway } = await import("../server/gateway.ts");
+      const { listProviders } = await import("../db/repos/providers_repo.ts");
+
+      const config = await loadConfig({
+        file: globals.config,
+        flags: { host: options.host, port, dbUrl: globals.db },
+      });
+      const db = await openDatabase(config.dbUrl, config.dbAuthToken);
+      const applied = await migrate(db);
+      const secrets = await loadSecrets(config, true);
+      const gateway = await Gateway.create({ config, db, masterKey: secrets.masterKey });
+      await gateway.start();
+
+      console.log(
+        `gw listening on ${gateway.url} (database ${config.dbUrl}${
+          applied.length ? `, ${applied.length} migrations applied` : ""
+        })`,
+      );
+      for (const file of secrets.created) {
+        console.log(`Created ${file} (mode 0600): keep it; it is needed to read stored secrets.`);
+      }
+      if ((await listProviders(db)).length === 0) {
+        console.log(
+          "No provider yet. Add one:\n  ANTHROPIC_API_KEY=sk-ant-… gw providers add anthropic --name anthropic --api-key-env ANTHROPIC_API_KEY",
+        );
+        console.log(
+          "Then a team and a key:\n  gw teams create platform\n  gw keys create --team platform --user you",
+        );
+      }
+
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`gw: ${signal} received, finishing in-flight requests and flushing the log`);
+        await gateway.stop();
+        db.client.close();
+        Deno.exit(0);
+      };
+      Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
+      Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+      await new Promise(() => {});
+    });
+}

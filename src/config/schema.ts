@@ -1,0 +1,55 @@
+/**
+ * Every setting gw reads, with its default. The config file is JSON checked against this
+ * strict schema, so a typo names the bad path instead of being ignored.
+ */
+import { z } from "zod";
+
+const price = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cacheWrite5m: z.number().nonnegative(),
+  cacheWrite1h: z.number().nonnegative(),
+  cacheRead: z.number().nonnegative(),
+});
+
+const priceEntry = z.union([
+  price,
+  z.strictObject({ base: price, aboveTokens: z.number().int().positive(), above: price }),
+]);
+
+export const configSchema = z.strictObject({
+  host: z.string().default("0.0.0.0"),
+  port: z.number().int().min(0).max(65535).default(8787),
+  dbUrl: z.string().default("file:gw.db"),
+  dbAuthToken: z.string().optional(),
+  /** Where the admin token and master key files live; defaults to the DB file's folder. */
+  dataDir: z.string().optional(),
+  masterKey: z.string().optional(),
+  adminToken: z.string().optional(),
+  maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
+  pricing: z.record(z.string(), priceEntry).default({}),
+  fallbackPrice: price.default({
+    input: 5,
+    output: 25,
+    cacheWrite5m: 6.25,
+    cacheWrite1h: 10,
+    cacheRead: 0.5,
+  }),
+  upstream: z.strictObject({
+    /** Until the response headers arrive: large prompts legitimately take minutes. */
+    firstByteTimeoutMs: z.number().int().positive().default(300_000),
+    /** Longest silence between two chunks of a response. */
+    idleTimeoutMs: z.number().int().positive().default(300_000),
+  }).default({ firstByteTimeoutMs: 300_000, idleTimeoutMs: 300_000 }),
+  log: z.strictObject({
+    flushIntervalMs: z.number().int().positive().default(250),
+    batchRows: z.number().int().positive().max(5000).default(500),
+    /** Rows held in memory while the DB is slow or down; beyond it rows are counted as dropped. */
+    queueLimit: z.number().int().positive().default(200_000),
+  }).default({ flushIntervalMs: 250, batchRows: 500, queueLimit: 200_000 }),
+  /** How often each instance checks the DB for key, team and provider changes. */
+  refreshIntervalMs: z.number().int().positive().default(1000),
+  shutdownGraceMs: z.number().int().nonnegative().default(30_000),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,15 @@
+/**
+ * Every schema migration, in order. Embedded as code so the compiled binary carries them.
+ * Append only: a released migration never changes.
+ */
+import * as init from "./0001_init.ts";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "init", sql: init.sql },
+];

@@ -1,0 +1,68 @@
+/**
+ * The gw command line. `gw serve` runs the gateway; the other commands administer it. Command
+ * bodies load their dependencies lazily so `gw --help` needs no permissions.
+ */
+import { Command, CommanderError } from "commander";
+import { keysCommand } from "./cli/keys.ts";
+import { logsCommand } from "./cli/logs.ts";
+import { UsageError } from "./cli/output.ts";
+import { providersCommand } from "./cli/providers.ts";
+import { serveCommand } from "./cli/serve.ts";
+import { setupCommand } from "./cli/setup.ts";
+import { teamsCommand } from "./cli/teams.ts";
+import { usageCommand } from "./cli/usage.ts";
+import { VERSION } from "./version.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("gw")
+    .description(
+      "An LLM gateway for Claude Code: keys, budgets, logs and failover in front of Anthropic, Bedrock and Vertex",
+    )
+    .version(VERSION, "-V, --version")
+    .option("--db <url>", "database URL (env GW_DB_URL; default file:gw.db)")
+    .option("--config <file>", "JSON config file (env GW_CONFIG)")
+    .showHelpAfterError()
+    .exitOverride();
+  for (
+    const command of [
+      serveCommand(),
+      keysCommand(),
+      teamsCommand(),
+      providersCommand(),
+      usageCommand(),
+      logsCommand(),
+      setupCommand(),
+    ]
+  ) {
+    program.addCommand(command);
+  }
+  // Every subcommand exits through the same path so codes stay 0/1/2.
+  const exitOverride = (command: Command) => {
+    command.exitOverride();
+    command.commands.forEach(exitOverride);
+  };
+  exitOverride(program);
+  return program;
+}
+
+/** Exit codes: 0 ok, 1 failure, 2 usage error. */
+export async function main(args: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(args, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      return 2;
+    }
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

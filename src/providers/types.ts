@@ -1,0 +1,62 @@
+/**
+ * The interface every provider adapter implements. Claude's Messages format is gw's internal
+ * format: an adapter turns a canonical request into its upstream request and its upstream
+ * response back into Messages JSON or SSE. Shared code never asks which provider it has.
+ */
+
+export type Operation = "messages" | "count_tokens";
+
+/** A client request in Anthropic Messages format, as gw received it. */
+export interface CanonicalRequest {
+  operation: Operation;
+  /** The client's body, byte for byte: forwarded unchanged whenever possible. */
+  bodyBytes: Uint8Array;
+  /** The same body, parsed. Treat as read-only: it may be shared across retries. */
+  body: Readonly<Record<string, unknown>>;
+  /** The client's query string, e.g. `?beta=true`, or "". */
+  search: string;
+  /** Client headers safe to forward: no credentials, hop-by-hop or gw headers. */
+  headers: Headers;
+  stream: boolean;
+}
+
+/** The upstream's answer in Anthropic format. */
+export interface AnthropicResponse {
+  status: number;
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | null;
+  /** How the body is framed, which decides how usage is read from it. */
+  format: "sse" | "json" | "other";
+}
+
+export interface Provider {
+  /** The admin-chosen name, e.g. `anthropic-main`. */
+  readonly name: string;
+  /** The adapter kind, e.g. `anthropic`. */
+  readonly kind: string;
+  /**
+   * Builds the upstream request for one attempt. Must give the same request when re-run, so
+   * a retry or failover can call it again.
+   */
+  buildRequest(request: CanonicalRequest, model: string, signal: AbortSignal): Promise<Request>;
+  /** Turns the upstream response into Anthropic format without buffering it. */
+  toAnthropic(response: Response, request: CanonicalRequest): AnthropicResponse;
+}
+
+/** What an adapter factory receives: the stored record with its secret decrypted. */
+export interface ProviderSettings {
+  name: string;
+  baseUrl: string | null;
+  config: Record<string, unknown>;
+  secret: string;
+}
+
+export type ProviderFactory = (settings: ProviderSettings) => Provider;
+
+/** Decides the framing of a body from its content type. */
+export function formatOf(contentType: string | null): AnthropicResponse["format"] {
+  const type = (contentType ?? "").toLowerCase();
+  if (type.includes("text/event-stream")) return "sse";
+  if (type.includes("json")) return "json";
+  return "other";
+}

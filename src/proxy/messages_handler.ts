@@ -1,0 +1,98 @@
+/**
+ * `POST /v1/messages` and `POST /v1/messages/count_tokens`: authenticate, read the body, tag,
+ * route, forward, relay, settle. Every outcome writes exactly one log row.
+ */
+import { assertModelAllowed } from "../auth/key_check.ts";
+import { newId } from "../db/ids.ts";
+import type { CanonicalRequest, Operation } from "../providers/types.ts";
+import { errorResponse, GatewayError } from "../server/errors.ts";
+import { requestTags } from "../tags/request_tags.ts";
+import type { UsageReport } from "../streaming/usage_report.ts";
+import { upstreamHeaders } from "./forward_headers.ts";
+import type { ProxyDeps } from "./proxy_deps.ts";
+import { parseMessagesBody } from "./read_body.ts";
+import { relayResponse } from "./relay_response.ts";
+import { RequestRecord } from "./request_record.ts";
+import { ClientGone, upstreamFetch } from "./upstream_fetch.ts";
+
+/** The status nginx made popular for "client closed request"; only ever logged. */
+const CLIENT_CLOSED = 499;
+
+export async function handleMessages(
+  deps: ProxyDeps,
+  request: Request,
+  operation: Operation,
+): Promise<Response> {
+  const record = new RequestRecord(newId("req"), operation, deps.log);
+  try {
+    record.key = await deps.authenticator.authenticate(request.headers);
+    const body = await parseMessagesBody(request, operation, deps.config.maxBodyBytes);
+    record.requestedModel = body.model;
+    record.stream = body.stream;
+    assertModelAllowed(record.key, body.model);
+    record.tags = requestTags(record.key, request.headers);
+    const [target] = deps.router.route(body.model, record.tags);
+    const canonical: CanonicalRequest = {
+      operation,
+      bodyBytes: body.bytes,
+      body: body.json,
+      search: new URL(request.url).search,
+      headers: upstreamHeaders(request.headers),
+      stream: body.stream,
+    };
+    record.provider = target.provider.name;
+    record.servedModel = target.model;
+    record.attempts++;
+    const upstream = await upstreamFetch(
+      target,
+      canonical,
+      request.signal,
+      deps.config.upstream.firstByteTimeoutMs,
+    );
+    const anthropic = target.provider.toAnthropic(upstream, canonical);
+    return relayResponse(anthropic, record, {
+      providerName: target.provider.name,
+      idleTimeoutMs: deps.config.upstream.idleTimeoutMs,
+      settle: (report) => settle(deps, record, operation, anthropic.status, report),
+    });
+  } catch (error) {
+    if (error instanceof ClientGone) {
+      record.clientAborted = true;
+      record.finish(CLIENT_CLOSED, { type: "client_closed", message: error.message });
+      return new Response(null, { status: CLIENT_CLOSED });
+    }
+    if (!(error instanceof GatewayError)) console.error(`gw: request ${record.id} failed:`, error);
+    const response = errorResponse(error, record.id);
+    const known = error instanceof GatewayError ? error : undefined;
+    record.finish(response.status, {
+      type: known?.type ?? "api_error",
+      message: known?.message ?? String(error),
+    });
+    return response;
+  }
+}
+
+function settle(
+  deps: ProxyDeps,
+  record: RequestRecord,
+  operation: Operation,
+  status: number,
+  report: UsageReport,
+): void {
+  let usage = report.usage;
+  if (report.clientAborted && !report.complete) {
+    // Anthropic bills what it generated; the final count never arrived, so estimate it.
+    usage = { ...usage, outputTokens: Math.max(usage.outputTokens, report.estimatedOutputTokens) };
+  }
+  record.usage = usage;
+  record.servedModel = report.servedModel ?? record.servedModel;
+  record.firstByteAt = report.firstByteAt;
+  record.clientAborted = report.clientAborted;
+  // Token counting is free upstream, so it is never billed.
+  if (operation === "messages") record.cost = deps.pricing.cost(record.servedModel ?? "", usage);
+  const error = report.error ??
+    (report.clientAborted
+      ? { type: "client_closed", message: "Client closed the stream" }
+      : undefined);
+  record.finish(report.clientAborted ? CLIENT_CLOSED : status, error);
+}

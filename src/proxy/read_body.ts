@@ -1,0 +1,109 @@
+/**
+ * Reads and checks a Messages request body: bounded size, JSON object, the fields gw needs.
+ * Everything else in the body is left for the upstream to judge.
+ */
+import { GatewayError } from "../server/errors.ts";
+import type { Operation } from "../providers/types.ts";
+
+const FINAL = { retryable: false } as const;
+
+export interface ParsedBody {
+  bytes: Uint8Array;
+  json: Record<string, unknown>;
+  model: string;
+  stream: boolean;
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError(
+    "request_too_large",
+    `Request body exceeds gw's limit of ${limit} bytes`,
+    FINAL,
+  );
+}
+
+/** Reads at most `limit` bytes, refusing early when `content-length` already says too many. */
+export async function readBoundedBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * @example
+ * const body = await parseMessagesBody(request, "messages", 32 << 20);
+ * body.model; // "claude-opus-5-5"
+ */
+export async function parseMessagesBody(
+  request: Request,
+  operation: Operation,
+  limit: number,
+): Promise<ParsedBody> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(contentType.trim())) {
+    throw new GatewayError(
+      "invalid_request_error",
+      `content-type must be application/json, got ${
+        contentType ? contentType.slice(0, 80) : "none"
+      }`,
+      { ...FINAL, status: 415 },
+    );
+  }
+  const bytes = await readBoundedBody(request, limit);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : "body is not valid UTF-8";
+    throw new GatewayError(
+      "invalid_request_error",
+      `Request body is not valid JSON: ${reason}`,
+      FINAL,
+    );
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new GatewayError("invalid_request_error", "Request body must be a JSON object", FINAL);
+  }
+  const body = json as Record<string, unknown>;
+  if (typeof body.model !== "string" || body.model.trim() === "") {
+    throw new GatewayError(
+      "invalid_request_error",
+      "model: Field required (a model name string)",
+      FINAL,
+    );
+  }
+  if (!Array.isArray(body.messages)) {
+    throw new GatewayError(
+      "invalid_request_error",
+      "messages: Field required (an array of messages)",
+      FINAL,
+    );
+  }
+  return {
+    bytes,
+    json: body,
+    model: body.model,
+    stream: operation === "messages" && body.stream === true,
+  };
+}

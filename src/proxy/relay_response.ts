@@ -1,0 +1,60 @@
+/**
+ * Hands an upstream response to the client as it arrives, through the usage tap, and settles
+ * the request's row when the body ends, fails or is abandoned.
+ */
+import type { AnthropicResponse } from "../providers/types.ts";
+import { GatewayError } from "../server/errors.ts";
+import { createJsonUsageTap } from "../streaming/json_usage_tap.ts";
+import { sseErrorEvent } from "../streaming/sse_error_event.ts";
+import { createSseUsageTap } from "../streaming/sse_usage_tap.ts";
+import { guardUpstream } from "../streaming/upstream_guard.ts";
+import type { UsageReport } from "../streaming/usage_report.ts";
+import { clientHeaders } from "./forward_headers.ts";
+import type { RequestRecord } from "./request_record.ts";
+
+export interface RelayOptions {
+  providerName: string;
+  idleTimeoutMs: number;
+  /** Called once with what the tap learned; returns nothing, records into `record`. */
+  settle: (report: UsageReport) => void;
+}
+
+/**
+ * @example
+ * return relayResponse(provider.toAnthropic(upstream, request), record, options);
+ */
+export function relayResponse(
+  response: AnthropicResponse,
+  record: RequestRecord,
+  options: RelayOptions,
+): Response {
+  if (response.format === "other" || !response.body) {
+    void response.body?.cancel();
+    throw new GatewayError(
+      "api_error",
+      `Provider ${options.providerName} answered HTTP ${response.status} with ${
+        response.headers.get("content-type") ?? "no content type"
+      } instead of Anthropic JSON or SSE`,
+      { status: 502 },
+    );
+  }
+  const isSse = response.format === "sse";
+  const guarded = guardUpstream(response.body, {
+    idleTimeoutMs: options.idleTimeoutMs,
+    failureChunk: (reason) =>
+      isSse
+        ? sseErrorEvent(
+          "api_error",
+          reason === "idle_timeout"
+            ? `Provider ${options.providerName} stalled mid-stream`
+            : `Connection to provider ${options.providerName} was lost mid-stream`,
+          record.id,
+        )
+        : undefined,
+  });
+  const tap = isSse ? createSseUsageTap(options.settle) : createJsonUsageTap(options.settle);
+  return new Response(guarded.pipeThrough(tap), {
+    status: response.status,
+    headers: clientHeaders(response.headers, record.id),
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The HTTP surface as a Hono app built from its dependencies, so tests serve the same app
+ * that `gw serve` does.
+ */
+import { Hono } from "hono";
+import { handleMessages } from "../proxy/messages_handler.ts";
+import { handleModels } from "../proxy/models_handler.ts";
+import type { ProxyDeps } from "../proxy/proxy_deps.ts";
+import { newId } from "../db/ids.ts";
+import { errorResponse, GatewayError } from "./errors.ts";
+
+export interface AppDeps extends ProxyDeps {
+  /** Resolves when the DB answers; `/readyz` fails while it does not. */
+  ready: () => Promise<void>;
+}
+
+function methodNotAllowed(allowed: string): Response {
+  return errorResponse(
+    new GatewayError("invalid_request_error", `Method not allowed: use ${allowed}`, {
+      status: 405,
+      retryable: false,
+      headers: { allow: allowed },
+    }),
+    newId("req"),
+  );
+}
+
+/**
+ * @example
+ * Deno.serve({ port: 8787 }, createApp(deps).fetch);
+ */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.post("/v1/messages", (c) => handleMessages(deps, c.req.raw, "messages"));
+  app.post("/v1/messages/count_tokens", (c) => handleMessages(deps, c.req.raw, "count_tokens"));
+  app.all("/v1/messages", () => methodNotAllowed("POST"));
+  app.all("/v1/messages/count_tokens", () => methodNotAllowed("POST"));
+  app.get("/v1/models", (c) => handleModels(deps, c.req.raw));
+
+  // Claude Code warms its connection with this; any fast answer will do.
+  app.on(["HEAD", "GET"], "/api/hello", () => new Response(null, { status: 200 }));
+  app.get("/healthz", () => Response.json({ status: "ok" }));
+  app.get("/readyz", async () => {
+    try {
+      await deps.ready();
+      return Response.json({ status: "ready" });
+    } catch {
+      return Response.json({ status: "database unavailable" }, { status: 503 });
+    }
+  });
+
+  app.notFound((c) =>
+    errorResponse(
+      new GatewayError(
+        "not_found_error",
+        `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+        {
+          retryable: false,
+        },
+      ),
+      newId("req"),
+    )
+  );
+  app.onError((error) => {
+    console.error("gw: unhandled error:", error);
+    return errorResponse(error, newId("req"));
+  });
+  return app;
+}

@@ -1,0 +1,117 @@
+/**
+ * A running gw: the database, caches kept fresh by polling the revision, the log writer and
+ * the HTTP server, with a graceful stop that lets streams finish and flushes the log.
+ */
+import { Authenticator } from "../auth/authenticator.ts";
+import type { Config } from "../config/schema.ts";
+import { SecretBox } from "../crypto/secret_box.ts";
+import type { Database } from "../db/client.ts";
+import { findKeyByHash } from "../db/repos/keys_repo.ts";
+import { readRevision } from "../db/repos/revision_repo.ts";
+import { LogWriter } from "../logging/log_writer.ts";
+import { DefaultRouter } from "../routing/router.ts";
+import { PriceTable } from "../usage/cost.ts";
+import { BUILTIN_PRICES } from "../usage/pricing.ts";
+import { createApp } from "./app.ts";
+import { ProviderPool } from "./provider_pool.ts";
+
+export interface GatewayOptions {
+  config: Config;
+  db: Database;
+  masterKey: string;
+}
+
+export class Gateway {
+  readonly logWriter: LogWriter;
+  readonly authenticator: Authenticator;
+  readonly providers: ProviderPool;
+  private server?: Deno.HttpServer<Deno.NetAddr>;
+  private revision = -1;
+  private pollTimer?: ReturnType<typeof setInterval>;
+
+  private constructor(private readonly options: GatewayOptions, box: SecretBox) {
+    const { db, config } = options;
+    this.logWriter = new LogWriter(db, config.log);
+    this.authenticator = new Authenticator((hash) => findKeyByHash(db, hash));
+    this.providers = new ProviderPool(db, box);
+  }
+
+  static async create(options: GatewayOptions): Promise<Gateway> {
+    const gateway = new Gateway(options, await SecretBox.fromMasterKey(options.masterKey));
+    await gateway.refresh();
+    return gateway;
+  }
+
+  get port(): number {
+    return this.server!.addr.port;
+  }
+
+  get url(): string {
+    const { hostname, port } = this.server!.addr;
+    const host = hostname === "0.0.0.0"
+      ? "127.0.0.1"
+      : hostname.includes(":")
+      ? `[${hostname}]`
+      : hostname;
+    return `http://${host}:${port}`;
+  }
+
+  /** Reloads keys and providers when another process changed them. */
+  async refresh(): Promise<void> {
+    const revision = await readRevision(this.options.db);
+    if (revision === this.revision) return;
+    this.authenticator.invalidate();
+    await this.providers.reload();
+    this.revision = revision;
+  }
+
+  app() {
+    const { config, db } = this.options;
+    const pricing = new PriceTable(config.pricing, config.fallbackPrice);
+    return createApp({
+      config,
+      authenticator: this.authenticator,
+      router: new DefaultRouter(() => this.providers.providers),
+      pricing,
+      log: (row) => this.logWriter.enqueue(row),
+      modelCatalog: () => Object.keys(BUILTIN_PRICES),
+      ready: async () => {
+        await db.client.execute("SELECT 1");
+      },
+    });
+  }
+
+  /** Starts listening; resolves once the port is bound. */
+  start(): Promise<void> {
+    const { config } = this.options;
+    this.logWriter.start();
+    this.pollTimer = setInterval(() => {
+      this.refresh().catch((error) =>
+        console.error(`gw: refreshing from the database failed: ${error}`)
+      );
+    }, config.refreshIntervalMs);
+    const app = this.app();
+    return new Promise((resolve) => {
+      this.server = Deno.serve({
+        hostname: config.host,
+        port: config.port,
+        onListen: () => resolve(),
+      }, app.fetch);
+    });
+  }
+
+  /** Stops accepting, waits up to the grace period for in-flight responses, flushes the log. */
+  async stop(): Promise<void> {
+    clearInterval(this.pollTimer);
+    if (this.server) {
+      const grace = this.options.config.shutdownGraceMs;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.server.shutdown(),
+        new Promise((resolve) => timer = setTimeout(resolve, grace)),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.logWriter.stop();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Incremental Server-Sent Events parser: feed it chunks split anywhere (even inside a UTF-8
+ * sequence or a `\r\n`) and it yields complete events. It never holds more than one partial
+ * event.
+ */
+
+export interface SseEvent {
+  /** The `event:` field, or "message" when absent. */
+  event: string;
+  /** The `data:` lines joined with `\n`. */
+  data: string;
+}
+
+export class SseParser {
+  private readonly decoder = new TextDecoder();
+  private pending = "";
+
+  /**
+   * @example
+   * const parser = new SseParser();
+   * parser.push(new TextEncoder().encode("event: ping\ndata: {}\n\n")); // [{event:"ping",data:"{}"}]
+   */
+  push(chunk: Uint8Array): SseEvent[] {
+    return this.take(this.decoder.decode(chunk, { stream: true }));
+  }
+
+  /** Events left at end of stream: a final event without its blank line still counts. */
+  end(): SseEvent[] {
+    const events = this.take(this.decoder.decode() + "\n\n");
+    this.pending = "";
+    return events;
+  }
+
+  private take(text: string): SseEvent[] {
+    this.pending += text;
+    const events: SseEvent[] = [];
+    for (;;) {
+      const boundary = findBoundary(this.pending);
+      if (boundary === undefined) break;
+      const block = this.pending.slice(0, boundary.index);
+      this.pending = this.pending.slice(boundary.index + boundary.length);
+      const event = parseBlock(block);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+}
+
+/** The first blank line, tolerating `\n\n`, `\r\n\r\n` and `\r\r`. */
+function findBoundary(text: string): { index: number; length: number } | undefined {
+  const match = /\r\n\r\n|\n\n|\r\r|\r\n\n|\n\r\n/.exec(text);
+  return match ? { index: match.index, length: match[0].length } : undefined;
+}
+
+function parseBlock(block: string): SseEvent | undefined {
+  let event = "message";
+  const data: string[] = [];
+  for (const line of block.split(/\r\n|\n|\r/)) {
+    if (line === "" || line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "event") event = value;
+    else if (field === "data") data.push(value);
+  }
+  return data.length === 0 && event === "message" ? undefined : { event, data: data.join("\n") };
+}

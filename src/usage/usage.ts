@@ -1,0 +1,56 @@
+/** Token usage as Anthropic reports it, flattened to the kinds that are priced differently. */
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  cacheReadTokens: number;
+}
+
+export const ZERO_USAGE: Usage = Object.freeze({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheWrite5mTokens: 0,
+  cacheWrite1hTokens: 0,
+  cacheReadTokens: 0,
+});
+
+function count(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * Merges an Anthropic `usage` object into `previous`. Stream counts are cumulative, so each
+ * field present replaces the earlier value and absent fields keep it. Cache writes without a
+ * 5m/1h split count as 5m, Anthropic's default TTL.
+ *
+ * @example
+ * mergeUsage(ZERO_USAGE, { input_tokens: 10, output_tokens: 1 }).inputTokens; // 10
+ */
+export function mergeUsage(previous: Usage, raw: unknown): Usage {
+  if (typeof raw !== "object" || raw === null) return previous;
+  const usage = raw as Record<string, unknown>;
+  const next = { ...previous };
+  next.inputTokens = count(usage.input_tokens) ?? next.inputTokens;
+  next.outputTokens = count(usage.output_tokens) ?? next.outputTokens;
+  next.cacheReadTokens = count(usage.cache_read_input_tokens) ?? next.cacheReadTokens;
+  const split = usage.cache_creation as Record<string, unknown> | null | undefined;
+  const fiveMinutes = count(split?.ephemeral_5m_input_tokens);
+  const oneHour = count(split?.ephemeral_1h_input_tokens);
+  const total = count(usage.cache_creation_input_tokens);
+  if (fiveMinutes !== undefined || oneHour !== undefined) {
+    next.cacheWrite5mTokens = fiveMinutes ?? 0;
+    next.cacheWrite1hTokens = oneHour ?? 0;
+  } else if (total !== undefined) {
+    next.cacheWrite5mTokens = total;
+    next.cacheWrite1hTokens = 0;
+  }
+  return next;
+}
+
+/** Every input token, cached or not: what "prompt size" means for pricing bands and budgets. */
+export function totalInputTokens(usage: Usage): number {
+  return usage.inputTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens +
+    usage.cacheReadTokens;
+}
