@@ -48,7 +48,7 @@ export class FakeAnthropic {
   readonly queue: Scenario[] = [];
   fallback: Scenario = {};
   apiKey = "sk-ant-fake-provider-key";
-  private server?: Deno.HttpServer;
+  private server?: Deno.HttpServer<Deno.NetAddr>;
   /** The bytes of every SSE response sent, to compare with what clients received. */
   readonly sentStreams: Uint8Array[] = [];
 
@@ -129,6 +129,8 @@ export class FakeAnthropic {
         for (let i = 0; i < events.length; i++) {
           if (scenario.dropAfterEvents === i) {
             record();
+            // Let the events already queued reach the wire before the connection dies.
+            await new Promise((r) => setTimeout(r, 50));
             controller.error(new Error("connection dropped by fake"));
             return;
           }

@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { sseEvents } from "../../test/fakes/anthropic.ts";
+import { SseParser } from "./sse_parser.ts";
+import { createSseUsageTap, SseUsageState } from "./sse_usage_tap.ts";
+import type { UsageReport } from "./usage_report.ts";
+
+const encoder = new TextEncoder();
+
+/** Splits bytes at random points, including inside multi-byte characters and `\r\n`. */
+function randomSplit(bytes: Uint8Array, seed: number): Uint8Array[] {
+  let state = seed;
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length;) {
+    const size = 1 + Math.floor(random() * 40);
+    chunks.push(bytes.subarray(i, i + size));
+    i += size;
+  }
+  return chunks;
+}
+
+const usage = {
+  input_tokens: 7,
+  output_tokens: 321,
+  cache_creation_input_tokens: 40,
+  cache_read_input_tokens: 900,
+  cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 10 },
+};
+const stream = sseEvents("claude-opus-5-5", usage, "Grüße 🌍 from a stream with unicode").join("");
+
+describe("SseParser", () => {
+  it("yields the same events however the bytes are split", () => {
+    const whole = new SseParser().push(encoder.encode(stream));
+    for (let seed = 1; seed <= 200; seed++) {
+      const parser = new SseParser();
+      const events = randomSplit(encoder.encode(stream), seed).flatMap((chunk) =>
+        parser.push(chunk)
+      );
+      events.push(...parser.end());
+      assert.deepEqual(events, whole);
+    }
+  });
+
+  it("tolerates CRLF line endings and comments", () => {
+    const parser = new SseParser();
+    const events = parser.push(
+      encoder.encode(': comment\r\n\r\nevent: ping\r\ndata: {"type":"ping"}\r\n\r\n'),
+    );
+    assert.deepEqual(events, [{ event: "ping", data: '{"type":"ping"}' }]);
+  });
+});
+
+describe("SSE usage tap", () => {
+  it("reads usage across arbitrary chunk boundaries", () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const state = new SseUsageState();
+      for (const chunk of randomSplit(encoder.encode(stream), seed)) state.push(chunk);
+      state.end();
+      const report = state.finish(false);
+      assert.deepEqual(report.usage, {
+        inputTokens: 7,
+        outputTokens: 321,
+        cacheWrite5mTokens: 30,
+        cacheWrite1hTokens: 10,
+        cacheReadTokens: 900,
+      });
+      assert.equal(report.servedModel, "claude-opus-5-5");
+      assert.equal(report.complete, true);
+    }
+  });
+
+  it("takes later usage fields over earlier ones", () => {
+    const state = new SseUsageState();
+    state.push(encoder.encode(
+      'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":5,"output_tokens":1}}}\n\n' +
+        'event: message_delta\ndata: {"type":"message_delta","usage":{"output_tokens":9,"input_tokens":6}}\n\n',
+    ));
+    const report = state.finish(false);
+    assert.equal(report.usage.inputTokens, 6);
+    assert.equal(report.usage.outputTokens, 9);
+    assert.equal(report.complete, false);
+  });
+
+  it("records a mid-stream error event", () => {
+    const state = new SseUsageState();
+    state.push(
+      encoder.encode(
+        'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
+      ),
+    );
+    assert.deepEqual(state.finish(false).error, {
+      type: "overloaded_error",
+      message: "Overloaded",
+    });
+  });
+
+  it("passes bytes through unchanged and reports once on flush", async () => {
+    const reports: UsageReport[] = [];
+    const source = ReadableStream.from(randomSplit(encoder.encode(stream), 7));
+    const out = new Uint8Array(
+      await new Response(source.pipeThrough(createSseUsageTap((r) => reports.push(r))))
+        .arrayBuffer(),
+    );
+    assert.deepEqual(out, encoder.encode(stream));
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0].clientAborted, false);
+  });
+
+  it("reports on cancel with an output estimate from the streamed text", async () => {
+    const reports: UsageReport[] = [];
+    const events = sseEvents("m", usage, "word ".repeat(100));
+    const source = ReadableStream.from(events.slice(0, -2).map((e) => encoder.encode(e)));
+    const reader = source.pipeThrough(createSseUsageTap((r) => reports.push(r))).getReader();
+    for (let i = 0; i < 50; i++) await reader.read();
+    await reader.cancel();
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0].clientAborted, true);
+    assert.equal(reports[0].complete, false);
+    assert.ok(reports[0].estimatedOutputTokens > 0);
+  });
+});
