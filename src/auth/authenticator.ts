@@ -68,7 +68,7 @@ export class Authenticator {
   }
 
   private async find(secret: string): Promise<KeyRecord | undefined> {
-    const hash = await hashKeySecret(secret);
+    const hash = hashKeySecret(secret);
     const cached = this.hits.get(hash);
     if (cached) return cached;
     if (this.misses.has(hash)) return undefined;

@@ -33,6 +33,6 @@ export function looksLikeKey(secret: string): boolean {
 }
 
 /** The stored form of a key. */
-export function hashKeySecret(secret: string): Promise<string> {
+export function hashKeySecret(secret: string): string {
   return sha256Hex(secret);
 }

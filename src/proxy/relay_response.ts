@@ -4,10 +4,10 @@
  */
 import type { AnthropicResponse } from "../providers/types.ts";
 import { GatewayError } from "../server/errors.ts";
-import { createJsonUsageTap } from "../streaming/json_usage_tap.ts";
+import { JsonUsageTap } from "../streaming/json_usage_tap.ts";
+import { relayStream } from "../streaming/relay_stream.ts";
 import { sseErrorEvent } from "../streaming/sse_error_event.ts";
-import { createSseUsageTap } from "../streaming/sse_usage_tap.ts";
-import { guardUpstream } from "../streaming/upstream_guard.ts";
+import { SseUsageTap } from "../streaming/sse_usage_tap.ts";
 import type { UsageReport } from "../streaming/usage_report.ts";
 import { clientHeaders } from "./forward_headers.ts";
 import type { RequestRecord } from "./request_record.ts";
@@ -39,8 +39,10 @@ export function relayResponse(
     );
   }
   const isSse = response.format === "sse";
-  const guarded = guardUpstream(response.body, {
+  const body = relayStream(response.body, {
     idleTimeoutMs: options.idleTimeoutMs,
+    tap: isSse ? new SseUsageTap() : new JsonUsageTap(),
+    onReport: options.settle,
     failureChunk: (reason) =>
       isSse
         ? sseErrorEvent(
@@ -52,8 +54,7 @@ export function relayResponse(
         )
         : undefined,
   });
-  const tap = isSse ? createSseUsageTap(options.settle) : createJsonUsageTap(options.settle);
-  return new Response(guarded.pipeThrough(tap), {
+  return new Response(body, {
     status: response.status,
     headers: clientHeaders(response.headers, record.id),
   });

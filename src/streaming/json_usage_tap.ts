@@ -1,29 +1,32 @@
-/**
- * Passes a non-streaming Messages response through unchanged while reading its `usage`,
- * `model` and `error` fields. Reports once, on end or on client cancel.
- */
+/** Reads `usage`, `model` and `error` from a non-streaming Messages response as it passes. */
 import { mergeUsage, ZERO_USAGE } from "../usage/usage.ts";
 import { JsonFieldScanner } from "./json_field_scanner.ts";
-import type { UsageSink } from "./usage_report.ts";
+import type { UsageReport, UsageTap } from "./usage_report.ts";
 
-const FIELDS = new Set(["usage", "model", "error", "type"]);
+const FIELDS = new Set(["usage", "model", "error"]);
 
 /**
  * @example
- * upstream.body.pipeThrough(createJsonUsageTap((report) => log(report)));
+ * const tap = new JsonUsageTap();
+ * tap.push(chunk);
+ * tap.finish(false).usage;
  */
-export function createJsonUsageTap(onReport: UsageSink): TransformStream<Uint8Array, Uint8Array> {
-  const scanner = new JsonFieldScanner(FIELDS);
-  let firstByteAt: number | undefined;
-  let bytes = 0;
-  let reported = false;
-  const report = (clientAborted: boolean) => {
-    if (reported) return;
-    reported = true;
-    const model = scanner.value("model");
-    const error = scanner.value("error") as Record<string, unknown> | undefined;
-    const usage = scanner.value("usage");
-    onReport({
+export class JsonUsageTap implements UsageTap {
+  private readonly scanner = new JsonFieldScanner(FIELDS);
+  private firstByteAt?: number;
+  private bytes = 0;
+
+  push(chunk: Uint8Array): void {
+    this.firstByteAt ??= Date.now();
+    this.bytes += chunk.byteLength;
+    this.scanner.push(chunk);
+  }
+
+  finish(clientAborted: boolean): UsageReport {
+    const model = this.scanner.value("model");
+    const error = this.scanner.value("error") as Record<string, unknown> | undefined;
+    const usage = this.scanner.value("usage");
+    return {
       usage: mergeUsage(ZERO_USAGE, usage),
       servedModel: typeof model === "string" ? model : undefined,
       complete: usage !== undefined,
@@ -32,26 +35,8 @@ export function createJsonUsageTap(onReport: UsageSink): TransformStream<Uint8Ar
         ? { type: String(error.type ?? "api_error"), message: String(error.message ?? "") }
         : undefined,
       estimatedOutputTokens: 0,
-      firstByteAt,
-      bytes,
-    });
-  };
-  return new TransformStream<Uint8Array, Uint8Array>(
-    {
-      transform(chunk, controller) {
-        firstByteAt ??= Date.now();
-        bytes += chunk.byteLength;
-        controller.enqueue(chunk);
-        scanner.push(chunk);
-      },
-      flush() {
-        report(false);
-      },
-      cancel() {
-        report(true);
-      },
-    },
-    undefined,
-    { highWaterMark: 0 },
-  );
+      firstByteAt: this.firstByteAt,
+      bytes: this.bytes,
+    };
+  }
 }

@@ -48,11 +48,24 @@ export class SseParser {
 
 /** The first blank line, tolerating `\n\n`, `\r\n\r\n` and `\r\r`. */
 function findBoundary(text: string): { index: number; length: number } | undefined {
+  // Fast path: upstreams almost always frame with plain `\n`.
+  if (!text.includes("\r")) {
+    const index = text.indexOf("\n\n");
+    return index === -1 ? undefined : { index, length: 2 };
+  }
   const match = /\r\n\r\n|\n\n|\r\r|\r\n\n|\n\r\n/.exec(text);
   return match ? { index: match.index, length: match[0].length } : undefined;
 }
 
 function parseBlock(block: string): SseEvent | undefined {
+  // Fast path for the usual `event: NAME\ndata: JSON` block.
+  const newline = block.indexOf("\n");
+  if (
+    newline !== -1 && block.startsWith("event: ") && block.startsWith("data: ", newline + 1) &&
+    block.indexOf("\n", newline + 1) === -1 && !block.includes("\r")
+  ) {
+    return { event: block.slice(7, newline), data: block.slice(newline + 7) };
+  }
   let event = "message";
   const data: string[] = [];
   for (const line of block.split(/\r\n|\n|\r/)) {

@@ -1,10 +1,10 @@
 /**
- * Passes an Anthropic SSE stream through unchanged while reading its usage. Reports on end,
- * on upstream failure and on client cancel, so spend is settled however the stream ends.
+ * Reads usage, the served model and error events from an Anthropic SSE stream as it passes.
+ * Only the events that carry usage are parsed: content deltas are merely measured.
  */
 import { mergeUsage, type Usage, ZERO_USAGE } from "../usage/usage.ts";
 import { SseParser } from "./sse_parser.ts";
-import type { UsageReport, UsageSink } from "./usage_report.ts";
+import type { UsageReport, UsageTap } from "./usage_report.ts";
 
 /** `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}` */
 const DELTA_ENVELOPE_CHARS = 75;
@@ -12,37 +12,11 @@ const CHARS_PER_TOKEN = 4;
 
 /**
  * @example
- * upstream.body.pipeThrough(createSseUsageTap((report) => log(report)));
+ * const tap = new SseUsageTap();
+ * tap.push(chunk);
+ * tap.finish(false).usage;
  */
-export function createSseUsageTap(onReport: UsageSink): TransformStream<Uint8Array, Uint8Array> {
-  const state = new SseUsageState();
-  let reported = false;
-  const report = (clientAborted: boolean) => {
-    if (reported) return;
-    reported = true;
-    onReport(state.finish(clientAborted));
-  };
-  return new TransformStream<Uint8Array, Uint8Array>(
-    {
-      transform(chunk, controller) {
-        controller.enqueue(chunk);
-        state.push(chunk);
-      },
-      flush() {
-        state.end();
-        report(false);
-      },
-      cancel() {
-        report(true);
-      },
-    },
-    undefined,
-    { highWaterMark: 0 },
-  );
-}
-
-/** The parsing half of the tap, kept apart so tests can drive it without streams. */
-export class SseUsageState {
+export class SseUsageTap implements UsageTap {
   private readonly parser = new SseParser();
   private usage: Usage = ZERO_USAGE;
   private servedModel?: string;
@@ -59,11 +33,8 @@ export class SseUsageState {
     for (const event of this.parser.push(chunk)) this.read(event.event, event.data);
   }
 
-  end(): void {
-    for (const event of this.parser.end()) this.read(event.event, event.data);
-  }
-
   finish(clientAborted: boolean): UsageReport {
+    for (const event of this.parser.end()) this.read(event.event, event.data);
     const estimated = Math.ceil(
       Math.max(0, this.deltaChars - this.deltaEvents * DELTA_ENVELOPE_CHARS) / CHARS_PER_TOKEN,
     );

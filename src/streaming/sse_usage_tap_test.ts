@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sseEvents } from "../../test/fakes/anthropic.ts";
 import { SseParser } from "./sse_parser.ts";
-import { createSseUsageTap, SseUsageState } from "./sse_usage_tap.ts";
+import { relayStream } from "./relay_stream.ts";
+import { SseUsageTap } from "./sse_usage_tap.ts";
 import type { UsageReport } from "./usage_report.ts";
 
 const encoder = new TextEncoder();
@@ -54,9 +55,8 @@ describe("SseParser", () => {
 describe("SSE usage tap", () => {
   it("reads usage across arbitrary chunk boundaries", () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const state = new SseUsageState();
+      const state = new SseUsageTap();
       for (const chunk of randomSplit(encoder.encode(stream), seed)) state.push(chunk);
-      state.end();
       const report = state.finish(false);
       assert.deepEqual(report.usage, {
         inputTokens: 7,
@@ -71,7 +71,7 @@ describe("SSE usage tap", () => {
   });
 
   it("takes later usage fields over earlier ones", () => {
-    const state = new SseUsageState();
+    const state = new SseUsageTap();
     state.push(encoder.encode(
       'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":5,"output_tokens":1}}}\n\n' +
         'event: message_delta\ndata: {"type":"message_delta","usage":{"output_tokens":9,"input_tokens":6}}\n\n',
@@ -83,7 +83,7 @@ describe("SSE usage tap", () => {
   });
 
   it("records a mid-stream error event", () => {
-    const state = new SseUsageState();
+    const state = new SseUsageTap();
     state.push(
       encoder.encode(
         'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
@@ -95,28 +95,70 @@ describe("SSE usage tap", () => {
     });
   });
 
-  it("passes bytes through unchanged and reports once on flush", async () => {
+  it("relays bytes unchanged and reports once at the end", async () => {
     const reports: UsageReport[] = [];
     const source = ReadableStream.from(randomSplit(encoder.encode(stream), 7));
-    const out = new Uint8Array(
-      await new Response(source.pipeThrough(createSseUsageTap((r) => reports.push(r))))
-        .arrayBuffer(),
-    );
+    const relayed = relayStream(source, {
+      idleTimeoutMs: 60_000,
+      tap: new SseUsageTap(),
+      onReport: (r) => reports.push(r),
+    });
+    const out = new Uint8Array(await new Response(relayed).arrayBuffer());
     assert.deepEqual(out, encoder.encode(stream));
     assert.equal(reports.length, 1);
     assert.equal(reports[0].clientAborted, false);
+    assert.equal(reports[0].usage.outputTokens, 321);
   });
 
-  it("reports on cancel with an output estimate from the streamed text", async () => {
+  it("reports on client cancel with an output estimate and cancels the upstream", async () => {
     const reports: UsageReport[] = [];
-    const events = sseEvents("m", usage, "word ".repeat(100));
-    const source = ReadableStream.from(events.slice(0, -2).map((e) => encoder.encode(e)));
-    const reader = source.pipeThrough(createSseUsageTap((r) => reports.push(r))).getReader();
+    let upstreamCancelled = false;
+    const events = sseEvents("m", usage, "word ".repeat(100)).slice(0, -2).map((e) =>
+      encoder.encode(e)
+    );
+    const source = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = events.shift();
+        if (next) controller.enqueue(next);
+      },
+      cancel() {
+        upstreamCancelled = true;
+      },
+    });
+    const reader = relayStream(source, {
+      idleTimeoutMs: 60_000,
+      tap: new SseUsageTap(),
+      onReport: (r) => reports.push(r),
+    })
+      .getReader();
     for (let i = 0; i < 50; i++) await reader.read();
     await reader.cancel();
+    assert.equal(upstreamCancelled, true);
     assert.equal(reports.length, 1);
     assert.equal(reports[0].clientAborted, true);
     assert.equal(reports[0].complete, false);
     assert.ok(reports[0].estimatedOutputTokens > 0);
+  });
+
+  it("ends a stalled upstream with an error event", async () => {
+    const reports: UsageReport[] = [];
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(sseEvents("m", usage, "hi")[0]));
+      },
+    });
+    const relayed = relayStream(source, {
+      idleTimeoutMs: 30,
+      tap: new SseUsageTap(),
+      onReport: (r) => reports.push(r),
+      failureChunk: () =>
+        encoder.encode(
+          'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"stalled"}}\n\n',
+        ),
+    });
+    const text = await new Response(relayed).text();
+    assert.match(text, /event: message_start[\s\S]*event: error/);
+    assert.deepEqual(reports[0].error, { type: "api_error", message: "stalled" });
+    assert.equal(reports[0].usage.inputTokens, 7);
   });
 });

@@ -13,10 +13,17 @@ export interface UsageReport {
   error?: { type: string; message: string };
   /** Output tokens estimated from streamed text when the final count never arrived. */
   estimatedOutputTokens: number;
-  /** When the first byte reached the tap, in ms since the epoch. */
+  /** When the first byte passed, in ms since the epoch. */
   firstByteAt?: number;
   /** Bytes passed to the client. */
   bytes: number;
 }
 
-export type UsageSink = (report: UsageReport) => void;
+/**
+ * Reads a response as its bytes pass by, without changing or holding them. Fed every chunk
+ * in order; asked for its report once, when the body ends or the client leaves.
+ */
+export interface UsageTap {
+  push(chunk: Uint8Array): void;
+  finish(clientAborted: boolean): UsageReport;
+}

@@ -1,0 +1,234 @@
+/**
+ * Proxy benchmark: the fake upstream direct, a bare Deno.serve + fetch pass-through (the floor)
+ * and gw (auth, tags, usage tap, request log on), in one run, for JSON and SSE responses,
+ * ~2 KB and ~60 KB Claude-Code-like bodies, 1 and 64 connections. Servers under test run on
+ * CPU 1, the upstream and the load generator on CPU 0 (when `taskset` exists).
+ *
+ * deno task bench [--seconds 3] [--only gw]
+ */
+import { parseArgs } from "node:util";
+
+const { values: options } = parseArgs({
+  args: Deno.args,
+  options: { seconds: { type: "string", default: "3" }, out: { type: "string" } },
+});
+const SECONDS = Number(options.seconds);
+const root = new URL("..", import.meta.url).pathname;
+const hasTaskset = await new Deno.Command("sh", {
+  args: ["-c", "command -v taskset"],
+  stdout: "null",
+}).output()
+  .then((o) => o.success);
+
+function spawn(cpu: number, args: string[], env: Record<string, string> = {}) {
+  const cmd = hasTaskset ? "taskset" : Deno.execPath();
+  const full = hasTaskset ? ["-c", String(cpu), Deno.execPath(), ...args] : args;
+  return new Deno.Command(cmd, { args: full, env, stdout: "piped", stderr: "inherit", cwd: root })
+    .spawn();
+}
+
+async function waitForPort(child: Deno.ChildProcess): Promise<number> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`process exited before listening: ${seen}`);
+    seen += value;
+    const match = /listening (?:on )?(?:http:\/\/[^:]+:)?(\d+)/.exec(seen);
+    if (match) {
+      // Keep draining so the child never blocks on a full pipe.
+      (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return Number(match[1]);
+    }
+  }
+}
+
+async function gwCli(args: string[], env: Record<string, string>): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}src/main.ts`, ...args],
+    env,
+    cwd: root,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`gw ${args.join(" ")} failed`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+function cpuTicks(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function peakRssMb(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+function body(sizeKb: number, stream: boolean): string {
+  const filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ";
+  const base = {
+    model: "claude-sonnet-5-5",
+    max_tokens: 32000,
+    stream,
+    system: [
+      { type: "text", text: "x-anthropic-billing-header: cc_version=2.1.328; cc_entrypoint=cli;" },
+      { type: "text", text: "You are Claude Code.", cache_control: { type: "ephemeral" } },
+    ],
+    messages: [{ role: "user", content: [{ type: "text", text: "" }] }],
+    metadata: { user_id: '{"device_id":"d","account_uuid":"","session_id":"s"}' },
+  };
+  const empty = JSON.stringify(base).length;
+  base.messages[0].content[0].text = filler.repeat(
+    Math.max(1, Math.ceil((sizeKb * 1024 - empty) / filler.length)),
+  );
+  return JSON.stringify(base);
+}
+
+interface Result {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number;
+}
+
+async function load(
+  url: string,
+  payload: string,
+  connections: number,
+  headers: Record<string, string>,
+  pid?: number,
+): Promise<Result> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const ticksBefore = pid ? cpuTicks(pid) : 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      try {
+        const response = await fetch(url + "/v1/messages", {
+          method: "POST",
+          headers,
+          body: payload,
+        });
+        await response.arrayBuffer();
+        if (response.status !== 200) errors++;
+      } catch {
+        errors++;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  const ticks = pid ? cpuTicks(pid) - ticksBefore : 0;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return {
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    cpuMsPerRequest: pid ? (ticks * 10) / latencies.length : 0,
+  };
+}
+
+const dir = await Deno.makeTempDir({ prefix: "gw-bench-" });
+const env = {
+  GW_DB_URL: `file:${dir}/gw.db`,
+  GW_MASTER_KEY: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+  PROVIDER_KEY: "sk-bench",
+  NO_COLOR: "1",
+};
+const upstream = spawn(0, ["run", "-A", "scripts/bench_upstream.ts"]);
+const upstreamUrl = `http://127.0.0.1:${await waitForPort(upstream)}`;
+await gwCli([
+  "providers",
+  "add",
+  "anthropic",
+  "--name",
+  "bench",
+  "--base-url",
+  upstreamUrl,
+  "--api-key-env",
+  "PROVIDER_KEY",
+], env);
+await gwCli(["teams", "create", "bench"], env);
+const key =
+  JSON.parse(await gwCli(["keys", "create", "--team", "bench", "--user", "load", "--json"], env))
+    .key;
+const floor = spawn(1, ["run", "-A", "scripts/bench_floor.ts", upstreamUrl]);
+const floorUrl = `http://127.0.0.1:${await waitForPort(floor)}`;
+const gw = spawn(
+  1,
+  ["run", "-A", "src/main.ts", "serve", "--host", "127.0.0.1", "--port", "0"],
+  env,
+);
+const gwUrl = `http://127.0.0.1:${await waitForPort(gw)}`;
+
+const headers = {
+  "content-type": "application/json",
+  "anthropic-version": "2023-06-01",
+  authorization: `Bearer ${key}`,
+  "x-api-key": "sk-bench",
+  "x-gw-project": "bench",
+};
+const lines = [
+  `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, ${SECONDS} s per cell, taskset ${
+    hasTaskset ? "on" : "off"
+  }`,
+  "",
+  "| response | body | conns | direct req/s | floor req/s | gw req/s | gw/floor | floor CPU ms/req | gw CPU ms/req | gw/floor CPU | p50 direct/floor/gw ms | p99 floor/gw ms |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|",
+];
+for (const stream of [false, true]) {
+  for (const sizeKb of [2, 60]) {
+    const payload = body(sizeKb, stream);
+    for (const connections of [1, 64]) {
+      // Warm up every target's connection pools and JIT.
+      for (const url of [upstreamUrl, floorUrl, gwUrl]) {
+        await load(url, payload, connections, headers).catch(() => {});
+      }
+      const direct = await load(upstreamUrl, payload, connections, headers);
+      const bare = await load(floorUrl, payload, connections, headers, floor.pid);
+      const ours = await load(gwUrl, payload, connections, headers, gw.pid);
+      const row = [
+        stream ? "SSE" : "JSON",
+        `${sizeKb} KB`,
+        connections,
+        direct.rps.toFixed(0),
+        bare.rps.toFixed(0),
+        ours.rps.toFixed(0),
+        (ours.rps / bare.rps).toFixed(2),
+        bare.cpuMsPerRequest.toFixed(3),
+        ours.cpuMsPerRequest.toFixed(3),
+        (ours.cpuMsPerRequest / bare.cpuMsPerRequest).toFixed(2),
+        `${direct.p50.toFixed(2)} / ${bare.p50.toFixed(2)} / ${ours.p50.toFixed(2)}`,
+        `${bare.p99.toFixed(2)} / ${ours.p99.toFixed(2)}`,
+      ];
+      if (direct.errors + bare.errors + ours.errors > 0) {
+        row.push(`errors ${direct.errors}/${bare.errors}/${ours.errors}`);
+      }
+      lines.push(`| ${row.join(" | ")} |`);
+      console.log(lines.at(-1));
+    }
+  }
+}
+lines.push(
+  "",
+  `Peak RSS: floor ${peakRssMb(floor.pid).toFixed(0)} MB, gw ${peakRssMb(gw.pid).toFixed(0)} MB`,
+);
+console.log(lines.at(-1));
+for (const child of [gw, floor, upstream]) child.kill("SIGTERM");
+await Promise.all([gw.status, floor.status, upstream.status]);
+await Deno.remove(dir, { recursive: true });
+if (options.out) await Deno.writeTextFile(options.out, lines.join("\n") + "\n");
+else console.log("\n" + lines.join("\n"));
