@@ -3,6 +3,7 @@
  * bodies load their dependencies lazily so `gw --help` needs no permissions.
  */
 import { Command, CommanderError } from "commander";
+import { budgetsCommand, limitsCommand } from "./cli/budgets.ts";
 import { keysCommand } from "./cli/keys.ts";
 import { logsCommand } from "./cli/logs.ts";
 import { UsageError } from "./cli/output.ts";
@@ -29,6 +30,8 @@ export function buildProgram(): Command {
       keysCommand(),
       teamsCommand(),
       providersCommand(),
+      budgetsCommand(),
+      limitsCommand(),
       usageCommand(),
       logsCommand(),
       setupCommand(),

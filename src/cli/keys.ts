@@ -156,10 +156,40 @@ export function keysCommand(): Command {
     .option("--json", "print JSON")
     .action(async (ref: string, options: { json?: boolean }, command: Command) => {
       const { withContext } = await context();
-      await withContext(command, async ({ db }) => {
+      await withContext(command, async ({ db, config }) => {
         const key = await mustFindKey(db, ref);
-        if (options.json) printJson(keyView(key));
-        else printKey(key);
+        const { budgetStandings } = await import("./budgets.ts");
+        const { budgetMember } = await import("../limits/budget.ts");
+        const chargee = {
+          keyId: key.id,
+          tags: {
+            team: key.team,
+            department: key.department,
+            user: key.user,
+            project: key.project,
+            env: key.env,
+            tags: key.tags,
+            sessionId: null,
+            agentId: null,
+            parentAgentId: null,
+          },
+        };
+        const budgets = (await budgetStandings(db, config.budgets.timeZone, (b) =>
+          budgetMember(b, chargee) !== undefined))
+          .filter((s) =>
+            s.member === "" || s.member === (key.user ?? `key:${key.id}`)
+          );
+        if (options.json) {
+          return printJson({ ...keyView(key), budgets });
+        }
+        printKey(key);
+        for (const b of budgets) {
+          console.log(
+            `budget      ${b.scope} ${b.value} ${b.period}: ${b.spentText} of ${b.limitText} (${
+              b.percent.toFixed(1)
+            }%), resets ${b.resetsAt ?? "never"}`,
+          );
+        }
       });
     });
 

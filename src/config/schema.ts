@@ -47,6 +47,23 @@ export const configSchema = z.strictObject({
     /** Rows held in memory while the DB is slow or down; beyond it rows are counted as dropped. */
     queueLimit: z.number().int().positive().default(200_000),
   }).default({ flushIntervalMs: 250, batchRows: 500, queueLimit: 200_000 }),
+  budgets: z.strictObject({
+    /** Calendar for day, week and month periods, e.g. "Europe/Berlin". */
+    timeZone: z.string().default("UTC"),
+    /** How often spend is re-read, so instances see each other's spend. */
+    refreshMs: z.number().int().positive().default(500),
+    staleAfterMs: z.number().int().positive().default(10_000),
+    /** With the database unreadable: "open" lets requests through, "closed" refuses them. */
+    failMode: z.enum(["open", "closed"]).default("open"),
+    /** Output tokens a request is assumed to use while it runs (capped by its max_tokens). */
+    outputEstimateTokens: z.number().int().positive().default(4000),
+  }).default({
+    timeZone: "UTC",
+    refreshMs: 500,
+    staleAfterMs: 10_000,
+    failMode: "open",
+    outputEstimateTokens: 4000,
+  }),
   /** How often each instance checks the DB for key, team and provider changes. */
   refreshIntervalMs: z.number().int().positive().default(1000),
   shutdownGraceMs: z.number().int().nonnegative().default(30_000),

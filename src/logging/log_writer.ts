@@ -1,10 +1,13 @@
 /**
  * The batched, asynchronous writer behind the request log. Requests only enqueue; a timer
- * writes multi-row INSERTs in one write transaction. While the DB is down rows wait in a
+ * writes multi-row INSERTs and the rows' budget spend in one write transaction, so spend and
+ * log never disagree. While the DB is down rows wait in a
  * bounded queue; past the bound they are counted as dropped and reported loudly.
  */
 import type { Database } from "../db/client.ts";
+import { addSpendStatements } from "../db/repos/budgets_repo.ts";
 import { insertRequestsStatement } from "../db/repos/requests_repo.ts";
+import type { SpendIncrement } from "../limits/spend_ledger.ts";
 import type { RequestLog } from "./request_log.ts";
 
 export interface LogWriterOptions {
@@ -13,6 +16,29 @@ export interface LogWriterOptions {
   queueLimit: number;
   /** Where failures are reported; defaults to stderr. */
   report?: (message: string) => void;
+  /** Told which spend increments a flush committed. */
+  onCommitted?: (spend: SpendIncrement[]) => void;
+}
+
+interface Entry {
+  row: RequestLog;
+  spend: readonly SpendIncrement[];
+}
+
+/** One increment per counter: a batch of 500 rows usually touches a handful of counters. */
+function aggregate(entries: readonly Entry[]): SpendIncrement[] {
+  const totals = new Map<string, SpendIncrement>();
+  for (const { spend } of entries) {
+    for (const increment of spend) {
+      const key = `${increment.budgetId}|${increment.periodStart}|${increment.member}`;
+      const total = totals.get(key);
+      if (total) {
+        total.usd += increment.usd;
+        total.tokens += increment.tokens;
+      } else totals.set(key, { ...increment });
+    }
+  }
+  return [...totals.values()];
 }
 
 export interface LogWriterStats {
@@ -23,7 +49,7 @@ export interface LogWriterStats {
 }
 
 export class LogWriter {
-  private queue: RequestLog[] = [];
+  private queue: Entry[] = [];
   private timer?: ReturnType<typeof setInterval>;
   private flushing?: Promise<void>;
   private failing = false;
@@ -35,7 +61,7 @@ export class LogWriter {
   }
 
   /** Never blocks and never throws: the request path must not wait on the DB. */
-  enqueue(row: RequestLog): void {
+  enqueue(row: RequestLog, spend: readonly SpendIncrement[] = []): void {
     if (this.queue.length >= this.options.queueLimit) {
       this.stats.dropped++;
       if (this.stats.dropped === 1 || this.stats.dropped % 1000 === 0) {
@@ -45,7 +71,7 @@ export class LogWriter {
       }
       return;
     }
-    this.queue.push(row);
+    this.queue.push({ row, spend });
     this.stats.queued = this.queue.length;
   }
 
@@ -78,7 +104,12 @@ export class LogWriter {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.options.batchRows);
       try {
-        await this.db.client.batch([insertRequestsStatement(batch)], "write");
+        const spend = aggregate(batch);
+        await this.db.client.batch(
+          [insertRequestsStatement(batch.map((entry) => entry.row)), ...addSpendStatements(spend)],
+          "write",
+        );
+        this.options.onCommitted?.(spend);
       } catch (error) {
         this.stats.failedFlushes++;
         if (!this.failing) {

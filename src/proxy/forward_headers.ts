@@ -50,12 +50,24 @@ export function upstreamHeaders(client: Headers): Headers {
   return out;
 }
 
-/** Upstream response headers that reach the client, plus gw's request id. */
-export function clientHeaders(upstream: Headers, requestId: string): Headers {
+/**
+ * Upstream response headers that reach the client, plus gw's own. When gw reports the
+ * developer's budget, the upstream's rate-limit headers go: they describe the shared provider
+ * quota, not anything the developer controls.
+ */
+export function clientHeaders(
+  upstream: Headers,
+  requestId: string,
+  own: Record<string, string> = {},
+): Headers {
+  const replaceRateLimits = "anthropic-ratelimit-unified-status" in own;
   const out = new Headers();
   for (const [name, value] of upstream) {
-    if (!NOT_TO_CLIENT.has(name)) out.append(name, value);
+    if (NOT_TO_CLIENT.has(name)) continue;
+    if (replaceRateLimits && name.startsWith("anthropic-ratelimit-")) continue;
+    out.append(name, value);
   }
+  for (const [name, value] of Object.entries(own)) out.set(name, value);
   out.set("x-gw-request-id", requestId);
   return out;
 }

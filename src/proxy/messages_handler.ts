@@ -8,6 +8,9 @@ import type { CanonicalRequest, Operation } from "../providers/types.ts";
 import { errorResponse, GatewayError } from "../server/errors.ts";
 import { requestTags } from "../tags/request_tags.ts";
 import type { UsageReport } from "../streaming/usage_report.ts";
+import { totalInputTokens, type Usage } from "../usage/usage.ts";
+import type { Amount } from "../limits/spend_ledger.ts";
+import type { ParsedBody } from "./read_body.ts";
 import { upstreamHeaders } from "./forward_headers.ts";
 import type { ProxyDeps } from "./proxy_deps.ts";
 import { parseMessagesBody } from "./read_body.ts";
@@ -31,7 +34,21 @@ export async function handleMessages(
     record.stream = body.stream;
     assertModelAllowed(record.key, body.model);
     record.tags = requestTags(record.key, request.headers);
-    const [target] = deps.router.route(body.model, record.tags);
+    let model = body.model;
+    let budgetHeaders: Record<string, string> = {};
+    // Token counting is free upstream: never limited, never charged.
+    if (operation === "messages") {
+      const chargee = { keyId: record.key.id, tags: record.tags };
+      const lease = deps.rateLimiter.acquire(chargee);
+      record.onFinish.push((done) => lease.release(allTokens(done.usage)));
+      const admission = deps.budgets.admit(chargee, estimateCost(deps, body));
+      record.onFinish.push((done) =>
+        admission.settle({ usd: done.cost.usd, tokens: allTokens(done.usage) })
+      );
+      if (admission.downgradeModel) model = admission.downgradeModel;
+      budgetHeaders = admission.headers;
+    }
+    const [target] = deps.router.route(model, record.tags);
     const canonical: CanonicalRequest = {
       operation,
       bodyBytes: body.bytes,
@@ -53,6 +70,7 @@ export async function handleMessages(
     return relayResponse(anthropic, record, {
       providerName: target.provider.name,
       idleTimeoutMs: deps.config.upstream.idleTimeoutMs,
+      headers: budgetHeaders,
       settle: (report) => settle(deps, record, operation, anthropic.status, report),
     });
   } catch (error) {
@@ -95,4 +113,20 @@ function settle(
       ? { type: "client_closed", message: "Client closed the stream" }
       : undefined);
   record.finish(report.clientAborted ? CLIENT_CLOSED : status, error);
+}
+
+function allTokens(usage: Usage): number {
+  return totalInputTokens(usage) + usage.outputTokens;
+}
+
+/**
+ * What a request is assumed to cost while it runs: its body at ~4 bytes per token, all priced
+ * as uncached input, plus an output estimate capped by its `max_tokens`.
+ */
+function estimateCost(deps: ProxyDeps, body: ParsedBody): Amount {
+  const input = Math.ceil(body.bytes.byteLength / 4);
+  const maxTokens = typeof body.json.max_tokens === "number" ? body.json.max_tokens : Infinity;
+  const output = Math.min(maxTokens, deps.config.budgets.outputEstimateTokens);
+  const { price } = deps.pricing.rate(body.model, input);
+  return { usd: (input * price.input + output * price.output) / 1_000_000, tokens: input + output };
 }

@@ -15,6 +15,8 @@ import type { RequestRecord } from "./request_record.ts";
 export interface RelayOptions {
   providerName: string;
   idleTimeoutMs: number;
+  /** gw's own response headers, e.g. budget utilisation. */
+  headers: Record<string, string>;
   /** Called once with what the tap learned; returns nothing, records into `record`. */
   settle: (report: UsageReport) => void;
 }
@@ -56,6 +58,6 @@ export function relayResponse(
   });
   return new Response(body, {
     status: response.status,
-    headers: clientHeaders(response.headers, record.id),
+    headers: clientHeaders(response.headers, record.id, options.headers),
   });
 }

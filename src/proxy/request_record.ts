@@ -3,6 +3,7 @@
  * the request ends: refused, failed upstream, completed, or abandoned by the client.
  */
 import type { KeyRecord } from "../db/repos/keys_repo.ts";
+import type { SpendIncrement } from "../limits/spend_ledger.ts";
 import type { RequestLog } from "../logging/request_log.ts";
 import type { RequestTags } from "../tags/request_tags.ts";
 import type { Cost } from "../usage/cost.ts";
@@ -21,12 +22,14 @@ export class RequestRecord {
   cost: Cost = { usd: 0, estimated: false };
   firstByteAt?: number;
   clientAborted = false;
+  /** Releases rate-limit leases and budget reservations; returns the spend to book. */
+  readonly onFinish: ((record: RequestRecord) => SpendIncrement[] | void)[] = [];
   private written = false;
 
   constructor(
     readonly id: string,
     readonly endpoint: string,
-    private readonly sink: (row: RequestLog) => void,
+    private readonly sink: (row: RequestLog, spend: SpendIncrement[]) => void,
   ) {}
 
   /** Writes the row; later calls are ignored so no request is counted twice. */
@@ -34,6 +37,7 @@ export class RequestRecord {
     if (this.written) return;
     this.written = true;
     const now = Date.now();
+    const spend = this.onFinish.flatMap((hook) => hook(this) ?? []);
     this.sink({
       id: this.id,
       ts: this.startedAt,
@@ -68,6 +72,6 @@ export class RequestRecord {
       attempts: this.attempts,
       clientAborted: this.clientAborted,
       guardrails: null,
-    });
+    }, spend);
   }
 }

@@ -8,6 +8,9 @@ import { SecretBox } from "../crypto/secret_box.ts";
 import type { Database } from "../db/client.ts";
 import { findKeyByHash } from "../db/repos/keys_repo.ts";
 import { readRevision } from "../db/repos/revision_repo.ts";
+import { listRateLimits } from "../db/repos/budgets_repo.ts";
+import { BudgetService } from "../limits/budget_service.ts";
+import { RateLimiter } from "../limits/rate_limit.ts";
 import { LogWriter } from "../logging/log_writer.ts";
 import { DefaultRouter } from "../routing/router.ts";
 import { PriceTable } from "../usage/cost.ts";
@@ -25,13 +28,19 @@ export class Gateway {
   readonly logWriter: LogWriter;
   readonly authenticator: Authenticator;
   readonly providers: ProviderPool;
+  readonly budgets: BudgetService;
+  readonly rateLimiter = new RateLimiter();
   private server?: Deno.HttpServer<Deno.NetAddr>;
   private revision = -1;
   private pollTimer?: ReturnType<typeof setInterval>;
 
   private constructor(private readonly options: GatewayOptions, box: SecretBox) {
     const { db, config } = options;
-    this.logWriter = new LogWriter(db, config.log);
+    this.budgets = new BudgetService(db, config.budgets);
+    this.logWriter = new LogWriter(db, {
+      ...config.log,
+      onCommitted: (spend) => this.budgets.ledger.markCommitted(spend),
+    });
     this.authenticator = new Authenticator((hash) => findKeyByHash(db, hash));
     this.providers = new ProviderPool(db, box);
   }
@@ -39,6 +48,7 @@ export class Gateway {
   static async create(options: GatewayOptions): Promise<Gateway> {
     const gateway = new Gateway(options, await SecretBox.fromMasterKey(options.masterKey));
     await gateway.refresh();
+    await gateway.budgets.refreshSpend();
     return gateway;
   }
 
@@ -62,6 +72,8 @@ export class Gateway {
     if (revision === this.revision) return;
     this.authenticator.invalidate();
     await this.providers.reload();
+    await this.budgets.reloadBudgets();
+    this.rateLimiter.setLimits(await listRateLimits(this.options.db));
     this.revision = revision;
   }
 
@@ -73,7 +85,9 @@ export class Gateway {
       authenticator: this.authenticator,
       router: new DefaultRouter(() => this.providers.providers),
       pricing,
-      log: (row) => this.logWriter.enqueue(row),
+      budgets: this.budgets,
+      rateLimiter: this.rateLimiter,
+      log: (row, spend) => this.logWriter.enqueue(row, spend),
       modelCatalog: () => Object.keys(BUILTIN_PRICES),
       ready: async () => {
         await db.client.execute("SELECT 1");
@@ -85,6 +99,7 @@ export class Gateway {
   start(): Promise<void> {
     const { config } = this.options;
     this.logWriter.start();
+    this.budgets.start();
     this.pollTimer = setInterval(() => {
       this.refresh().catch((error) =>
         console.error(`gw: refreshing from the database failed: ${error}`)
@@ -103,6 +118,7 @@ export class Gateway {
   /** Stops accepting, waits up to the grace period for in-flight responses, flushes the log. */
   async stop(): Promise<void> {
     clearInterval(this.pollTimer);
+    this.budgets.stop();
     if (this.server) {
       const grace = this.options.config.shutdownGraceMs;
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -43,9 +43,18 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startGw(overrides: Record<string, unknown> = {}): Promise<Harness> {
-  const dir = await Deno.makeTempDir({ prefix: "gw-test-" });
-  const masterKey = SecretBox.generateMasterKey();
+export interface HarnessOptions {
+  /** Share another harness's folder and database, as a second instance or after a restart. */
+  shareWith?: Harness;
+}
+
+export async function startGw(
+  overrides: Record<string, unknown> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
+  const shared = options.shareWith;
+  const dir = shared?.dir ?? await Deno.makeTempDir({ prefix: "gw-test-" });
+  const masterKey = shared?.masterKey ?? SecretBox.generateMasterKey();
   const config: Config = parseConfig({
     host: "127.0.0.1",
     port: 0,
@@ -53,6 +62,7 @@ export async function startGw(overrides: Record<string, unknown> = {}): Promise<
     masterKey,
     adminToken: "gwadm_test",
     refreshIntervalMs: 100,
+    budgets: { refreshMs: 200 },
     log: { flushIntervalMs: 50, batchRows: 500, queueLimit: 100_000 },
     ...overrides,
   }, "test");
@@ -110,7 +120,7 @@ export async function startGw(overrides: Record<string, unknown> = {}): Promise<
     async stop() {
       await gateway.stop();
       db.client.close();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      if (!shared) await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
 }

@@ -3,6 +3,7 @@
  * Append only: a released migration never changes.
  */
 import * as init from "./0001_init.ts";
+import * as budgetsLimits from "./0002_budgets_limits.ts";
 
 export interface Migration {
   version: number;
@@ -12,4 +13,5 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "init", sql: init.sql },
+  { version: 2, name: "budgets_limits", sql: budgetsLimits.sql },
 ];

@@ -1,0 +1,100 @@
+/**
+ * The budget decision for one request, as a pure function of the budgets that apply and what
+ * the ledger says about them.
+ *
+ * A request is refused when a hard budget is spent, or when other requests already in flight
+ * have reserved the room it would need. A lone request is always let through while anything
+ * is left, so a large `max_tokens` alone never blocks work. Overshoot is therefore bounded by
+ * one request's cost plus, for concurrent requests, how far real costs exceed their estimates.
+ */
+import { type Budget, describeScope } from "./budget.ts";
+import type { Amount } from "./spend_ledger.ts";
+import { periodLabel } from "./period.ts";
+
+export interface BudgetState {
+  budget: Budget;
+  member: string;
+  periodStart: number;
+  /** When the period resets (ms), undefined for `total`. */
+  resetAt: number | undefined;
+  spent: Amount;
+  reserved: Amount;
+  inFlight: number;
+}
+
+export interface BudgetDecision {
+  refusal?: { state: BudgetState; message: string };
+  /** A cheaper model to use instead, from a budget past its downgrade threshold. */
+  downgradeModel?: string;
+  /** Budgets at or past their warn threshold. */
+  warnings: BudgetState[];
+  /** The hard budget closest to its limit, for the utilisation headers. */
+  tightest?: { state: BudgetState; utilization: number };
+}
+
+export function limitOf(budget: Budget): number {
+  return budget.limitUsd ?? budget.limitTokens ?? 0;
+}
+
+export function measure(budget: Budget, amount: Amount): number {
+  return budget.limitUsd !== null ? amount.usd : amount.tokens;
+}
+
+export function formatAmount(budget: Budget, value: number): string {
+  return budget.limitUsd !== null
+    ? `$${value.toFixed(2)}`
+    : `${Math.round(value).toLocaleString("en-US")} tokens`;
+}
+
+function formatReset(resetAt: number | undefined): string {
+  if (resetAt === undefined) return "it does not reset";
+  return `resets ${new Date(resetAt).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/**
+ * @example
+ * const decision = decideBudgets(states, { usd: 0.05, tokens: 14000 });
+ * if (decision.refusal) throw …;
+ */
+export function decideBudgets(states: readonly BudgetState[], estimate: Amount): BudgetDecision {
+  const decision: BudgetDecision = { warnings: [] };
+  for (const state of states) {
+    const { budget } = state;
+    const limit = limitOf(budget);
+    const spent = measure(budget, state.spent);
+    const utilization = limit > 0 ? spent / limit : 1;
+    if (utilization * 100 >= budget.warnPct) decision.warnings.push(state);
+    if (
+      budget.downgradeModel && budget.downgradeAtPct !== null &&
+      utilization * 100 >= budget.downgradeAtPct
+    ) {
+      decision.downgradeModel ??= budget.downgradeModel;
+    }
+    if (!budget.hard) continue;
+    if (!decision.tightest || utilization > decision.tightest.utilization) {
+      decision.tightest = { state, utilization };
+    }
+    if (decision.refusal) continue;
+    const scope = describeScope(budget, state.member);
+    const when = `${periodLabel(budget.period)}; ${formatReset(state.resetAt)}`;
+    if (spent >= limit) {
+      decision.refusal = {
+        state,
+        message: `Budget exhausted for ${scope}: spent ${formatAmount(budget, spent)} of ${
+          formatAmount(budget, limit)
+        } ${when}. Ask your gw admin to raise it.`,
+      };
+      continue;
+    }
+    const reserved = measure(budget, state.reserved);
+    if (state.inFlight > 0 && spent + reserved + measure(budget, estimate) > limit) {
+      decision.refusal = {
+        state,
+        message: `Budget nearly exhausted for ${scope}: spent ${formatAmount(budget, spent)} plus ${
+          formatAmount(budget, reserved)
+        } held by ${state.inFlight} requests in flight, of ${formatAmount(budget, limit)} ${when}.`,
+      };
+    }
+  }
+  return decision;
+}

@@ -1,0 +1,214 @@
+/**
+ * Budgets at request time: admission against every budget in the request's chain, a
+ * reservation while the request runs, and settlement into spend increments that the log
+ * writer commits in the same transaction as the request's row. Spend is re-read from the
+ * database every `refreshMs`, so all instances see each other's spend within about a second.
+ */
+import type { Database } from "../db/client.ts";
+import { listBudgets, readSpend } from "../db/repos/budgets_repo.ts";
+import { GatewayError } from "../server/errors.ts";
+import { type Budget, budgetMember, type Chargee } from "./budget.ts";
+import { type BudgetState, decideBudgets, measure } from "./budget_check.ts";
+import { periodEnd, periodStart } from "./period.ts";
+import { type Amount, counterKey, type SpendIncrement, SpendLedger } from "./spend_ledger.ts";
+
+export interface BudgetOptions {
+  timeZone: string;
+  refreshMs: number;
+  /** Past this age of the last good snapshot, enforcement fails open or closed. */
+  staleAfterMs: number;
+  failMode: "open" | "closed";
+}
+
+export interface Admission {
+  downgradeModel?: string;
+  /** Budget utilisation headers for the client. */
+  headers: Record<string, string>;
+  /** Ends the reservation; returns what to add to the spend counters. */
+  settle(actual: Amount): SpendIncrement[];
+}
+
+const NO_BUDGETS: Admission = { headers: {}, settle: () => [] };
+const LONGEST_PERIOD_MS = 32 * 86_400_000;
+
+export class BudgetService {
+  readonly ledger = new SpendLedger();
+  private budgets: readonly Budget[] = [];
+  private lastGoodSnapshot = 0;
+  private timer?: ReturnType<typeof setInterval>;
+  private warned = new Set<string>();
+  private refreshing?: Promise<void>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: BudgetOptions,
+    private readonly now = Date.now,
+    private readonly report = (message: string) => console.error(message),
+  ) {}
+
+  async reloadBudgets(): Promise<void> {
+    this.budgets = await listBudgets(this.db);
+  }
+
+  /** Reads every current counter; concurrent calls share one read. */
+  refreshSpend(): Promise<void> {
+    this.refreshing ??= this.readSnapshot().finally(() => this.refreshing = undefined);
+    return this.refreshing;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.refreshSpend(), this.options.refreshMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Admits a request or throws the refusal a developer sees. */
+  admit(chargee: Chargee, estimate: Amount): Admission {
+    if (this.budgets.length === 0) return NO_BUDGETS;
+    const now = this.now();
+    const states = this.states(chargee, now);
+    if (states.length === 0) return NO_BUDGETS;
+    if (now - this.lastGoodSnapshot > this.options.staleAfterMs) this.onStale(now);
+    const decision = decideBudgets(states, estimate);
+    for (const state of decision.warnings) this.warnOnce(state);
+    if (decision.refusal) {
+      const { state, message } = decision.refusal;
+      const retryAfter = state.resetAt === undefined
+        ? undefined
+        : Math.max(1, Math.ceil((state.resetAt - now) / 1000));
+      throw new GatewayError("billing_error", message, {
+        status: 429,
+        retryable: false,
+        headers: retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
+      });
+    }
+    const keys = states.map((state) =>
+      counterKey(state.budget.id, state.periodStart, state.member)
+    );
+    for (const key of keys) this.ledger.reserve(key, estimate);
+    let settled = false;
+    return {
+      downgradeModel: decision.downgradeModel,
+      headers: utilizationHeaders(decision.tightest),
+      settle: (actual) => {
+        if (settled) return [];
+        settled = true;
+        for (const key of keys) this.ledger.settle(key, estimate, actual);
+        if (actual.usd === 0 && actual.tokens === 0) return [];
+        return states.map((state) => ({
+          budgetId: state.budget.id,
+          periodStart: state.periodStart,
+          member: state.member,
+          usd: actual.usd,
+          tokens: actual.tokens,
+        }));
+      },
+    };
+  }
+
+  /** Every budget that applies to this chargee, with its current standing. */
+  states(chargee: Chargee, now = this.now()): BudgetState[] {
+    const states: BudgetState[] = [];
+    for (const budget of this.budgets) {
+      const member = budgetMember(budget, chargee);
+      if (member === undefined) continue;
+      const start = periodStart(budget.period, now, this.options.timeZone);
+      const key = counterKey(budget.id, start, member);
+      states.push({
+        budget,
+        member,
+        periodStart: start,
+        resetAt: periodEnd(budget.period, now, this.options.timeZone),
+        spent: this.ledger.spent(key),
+        reserved: this.ledger.reservedFor(key),
+        inFlight: this.ledger.inFlightFor(key),
+      });
+    }
+    return states;
+  }
+
+  private async readSnapshot(): Promise<void> {
+    this.ledger.beginSnapshot();
+    try {
+      const rows = await readSpend(this.db, this.now() - LONGEST_PERIOD_MS);
+      this.ledger.completeSnapshot(
+        rows.map((
+          row,
+        ) => [counterKey(row.budgetId, row.periodStart, row.member), {
+          usd: row.usd,
+          tokens: row.tokens,
+        }]),
+      );
+      if (
+        this.now() - this.lastGoodSnapshot > this.options.staleAfterMs && this.lastGoodSnapshot > 0
+      ) {
+        this.report("gw: budget state readable again");
+      }
+      this.lastGoodSnapshot = this.now();
+    } catch (error) {
+      this.ledger.failSnapshot();
+      this.report(`gw: reading budget spend failed: ${error}`);
+    }
+  }
+
+  private onStale(now: number): void {
+    const age = Math.round((now - this.lastGoodSnapshot) / 1000);
+    if (this.options.failMode === "closed") {
+      throw new GatewayError(
+        "api_error",
+        `gw cannot read budget state (last read ${age} s ago) and budgets fail closed; try again shortly`,
+        { status: 503 },
+      );
+    }
+    this.warnOnceKey(
+      "stale",
+      `gw: budget state is ${age} s old; enforcing with stale spend (budgets fail open)`,
+    );
+  }
+
+  private warnOnce(state: BudgetState): void {
+    const { budget } = state;
+    const spent = measure(budget, state.spent);
+    this.warnOnceKey(
+      `${budget.id}|${state.periodStart}|${state.member}|${
+        spent >= (budget.limitUsd ?? budget.limitTokens ?? 0)
+      }`,
+      `gw: budget ${budget.scope} ${budget.value}${
+        state.member ? ` (${state.member})` : ""
+      } ${budget.period} at ${spent.toFixed(budget.limitUsd !== null ? 2 : 0)} of ${
+        budget.limitUsd ?? budget.limitTokens
+      }${budget.hard ? "" : " (soft)"}`,
+    );
+  }
+
+  private warnOnceKey(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    if (this.warned.size > 10_000) this.warned = new Set();
+    this.warned.add(key);
+    this.report(message);
+  }
+}
+
+/**
+ * The `anthropic-ratelimit-unified-*` headers Claude Code reads to warn a developer before a
+ * limit: status and reset (epoch seconds) of the tightest hard budget, plus its utilisation.
+ */
+function utilizationHeaders(
+  tightest: { state: BudgetState; utilization: number } | undefined,
+): Record<string, string> {
+  if (!tightest) return {};
+  const { state, utilization } = tightest;
+  const headers: Record<string, string> = {
+    "anthropic-ratelimit-unified-status": utilization * 100 >= state.budget.warnPct
+      ? "allowed_warning"
+      : "allowed",
+    "x-gw-budget-utilization": utilization.toFixed(4),
+  };
+  if (state.resetAt !== undefined) {
+    headers["anthropic-ratelimit-unified-reset"] = String(Math.floor(state.resetAt / 1000));
+  }
+  return headers;
+}

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { openDatabase } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import { addSpendStatements, upsertBudget } from "../db/repos/budgets_repo.ts";
+import { BudgetService } from "./budget_service.ts";
+import type { Chargee } from "./budget.ts";
+
+it("starts a fresh period at the calendar boundary (fake clock)", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = await openDatabase(`file:${dir}/b.db`);
+  await migrate(db);
+  await upsertBudget(db, {
+    scope: "team",
+    value: "payments",
+    period: "month",
+    limitUsd: 1,
+    limitTokens: null,
+    warnPct: 80,
+    hard: true,
+    perMember: false,
+    downgradeModel: null,
+    downgradeAtPct: null,
+  }, "test");
+  let now = Date.UTC(2026, 10, 30, 23, 59);
+  const messages: string[] = [];
+  const service = new BudgetService(
+    db,
+    { timeZone: "UTC", refreshMs: 1000, staleAfterMs: 60_000, failMode: "open" },
+    () => now,
+    (m) => messages.push(m),
+  );
+  await service.reloadBudgets();
+  const chargee = { keyId: "k", tags: { team: "payments", tags: {} } } as unknown as Chargee;
+  const admission = service.admit(chargee, { usd: 0.5, tokens: 10 });
+  const spend = admission.settle({ usd: 1.25, tokens: 10 });
+  await db.client.batch(addSpendStatements(spend), "write");
+  service.ledger.markCommitted(spend);
+  await service.refreshSpend();
+  assert.throws(
+    () => service.admit(chargee, { usd: 0.5, tokens: 10 }),
+    /Budget exhausted.*\$1\.25 of \$1\.00 this month; resets 2026-12-01 00:00 UTC/,
+  );
+  now = Date.UTC(2026, 11, 1, 0, 0, 1);
+  service.admit(chargee, { usd: 0.5, tokens: 10 }).settle({ usd: 0, tokens: 0 });
+  assert.equal(service.states(chargee)[0].spent.usd, 0);
+  db.client.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+it("fails closed when configured and the spend is stale", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = await openDatabase(`file:${dir}/b.db`);
+  await migrate(db);
+  await upsertBudget(db, {
+    scope: "team",
+    value: "payments",
+    period: "day",
+    limitUsd: 1,
+    limitTokens: null,
+    warnPct: 80,
+    hard: true,
+    perMember: false,
+    downgradeModel: null,
+    downgradeAtPct: null,
+  }, "test");
+  const service = new BudgetService(
+    db,
+    { timeZone: "UTC", refreshMs: 1000, staleAfterMs: 1000, failMode: "closed" },
+    Date.now,
+    () => {},
+  );
+  await service.reloadBudgets();
+  const chargee = { keyId: "k", tags: { team: "payments", tags: {} } } as unknown as Chargee;
+  assert.throws(() => service.admit(chargee, { usd: 0.1, tokens: 1 }), /cannot read budget state/);
+  await service.refreshSpend();
+  service.admit(chargee, { usd: 0.1, tokens: 1 });
+  db.client.close();
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Budget, Chargee } from "./budget.ts";
+import { type BudgetState, decideBudgets } from "./budget_check.ts";
+import { RateLimiter } from "./rate_limit.ts";
+import { counterKey, SpendLedger } from "./spend_ledger.ts";
+import { GatewayError } from "../server/errors.ts";
+
+const budget: Budget = {
+  id: "b1",
+  scope: "team",
+  value: "payments",
+  period: "month",
+  limitUsd: 10,
+  limitTokens: null,
+  warnPct: 80,
+  hard: true,
+  perMember: false,
+  downgradeModel: null,
+  downgradeAtPct: null,
+};
+
+function state(
+  spent: number,
+  reserved = 0,
+  inFlight = 0,
+  fields: Partial<Budget> = {},
+): BudgetState {
+  return {
+    budget: { ...budget, ...fields },
+    member: "",
+    periodStart: 0,
+    resetAt: Date.UTC(2026, 11, 1),
+    spent: { usd: spent, tokens: 0 },
+    reserved: { usd: reserved, tokens: 0 },
+    inFlight,
+  };
+}
+
+describe("decideBudgets", () => {
+  const estimate = { usd: 3, tokens: 0 };
+
+  it("lets a lone request through while anything is left, whatever its estimate", () => {
+    assert.equal(decideBudgets([state(9.99)], { usd: 100, tokens: 0 }).refusal, undefined);
+  });
+
+  it("refuses once spent, naming scope, amounts and reset", () => {
+    const { refusal } = decideBudgets([state(10.5)], estimate);
+    assert.equal(
+      refusal?.message,
+      "Budget exhausted for team payments: spent $10.50 of $10.00 this month; resets 2026-12-01 00:00 UTC. Ask your gw admin to raise it.",
+    );
+  });
+
+  it("refuses when requests in flight already hold the room", () => {
+    assert.equal(decideBudgets([state(2, 6, 2)], estimate).refusal?.state.budget.id, "b1");
+    assert.equal(decideBudgets([state(2, 3, 1)], estimate).refusal, undefined);
+  });
+
+  it("never refuses for a soft budget, but warns", () => {
+    const decision = decideBudgets([state(50, 0, 0, { hard: false })], estimate);
+    assert.equal(decision.refusal, undefined);
+    assert.equal(decision.warnings.length, 1);
+  });
+
+  it("counts tokens for token budgets and offers downgrades past the threshold", () => {
+    const tokens = state(0, 0, 0, {
+      limitUsd: null,
+      limitTokens: 1000,
+      downgradeModel: "cheap",
+      downgradeAtPct: 50,
+    });
+    tokens.spent = { usd: 999, tokens: 600 };
+    const decision = decideBudgets([tokens], { usd: 0, tokens: 10 });
+    assert.equal(decision.refusal, undefined);
+    assert.equal(decision.downgradeModel, "cheap");
+  });
+});
+
+describe("SpendLedger", () => {
+  const key = counterKey("b1", 0, "");
+  const amount = (usd: number) => ({ usd, tokens: usd * 100 });
+
+  it("counts spend exactly once while writes and snapshot reads interleave", () => {
+    const ledger = new SpendLedger();
+    ledger.reserve(key, amount(5));
+    assert.deepEqual(ledger.reservedFor(key), amount(5));
+    ledger.settle(key, amount(5), amount(2));
+    assert.equal(ledger.spent(key).usd, 2);
+    assert.equal(ledger.inFlightFor(key), 0);
+    // A snapshot read that began before the write commits must not lose or double the 2.
+    ledger.beginSnapshot();
+    ledger.markCommitted([{ budgetId: "b1", periodStart: 0, member: "", ...amount(2) }]);
+    ledger.completeSnapshot([]);
+    assert.equal(ledger.spent(key).usd, 2);
+    ledger.beginSnapshot();
+    ledger.completeSnapshot([[key, amount(2)]]);
+    assert.equal(ledger.spent(key).usd, 2);
+    ledger.beginSnapshot();
+    ledger.failSnapshot();
+    assert.equal(ledger.spent(key).usd, 2);
+  });
+});
+
+describe("RateLimiter", () => {
+  const chargee = { keyId: "k1", tags: { team: "t", user: "u" } } as unknown as Chargee;
+
+  it("refills requests per minute over time", () => {
+    let now = 0;
+    const limiter = new RateLimiter(() => now);
+    limiter.setLimits([{
+      id: "r",
+      scope: "key",
+      value: "k1",
+      rpm: 2,
+      tpm: null,
+      concurrent: null,
+    }]);
+    limiter.acquire(chargee).release(0);
+    limiter.acquire(chargee).release(0);
+    assert.throws(
+      () => limiter.acquire(chargee),
+      (e: GatewayError) => e.status === 429 && e.headers["retry-after"] === "30",
+    );
+    now = 30_000;
+    limiter.acquire(chargee);
+  });
+
+  it("charges tokens after the fact and caps concurrency", () => {
+    let now = 0;
+    const limiter = new RateLimiter(() => now);
+    limiter.setLimits([{
+      id: "r",
+      scope: "team",
+      value: "t",
+      rpm: null,
+      tpm: 1000,
+      concurrent: 1,
+    }]);
+    const lease = limiter.acquire(chargee);
+    assert.throws(() => limiter.acquire(chargee), /1 concurrent requests/);
+    lease.release(1500);
+    assert.throws(() => limiter.acquire(chargee), /1000 tokens per minute/);
+    now = 60_000;
+    limiter.acquire(chargee);
+  });
+
+  it("ignores limits of other scopes", () => {
+    const limiter = new RateLimiter();
+    limiter.setLimits([{
+      id: "r",
+      scope: "user",
+      value: "someone-else",
+      rpm: 1,
+      tpm: null,
+      concurrent: null,
+    }]);
+    for (let i = 0; i < 5; i++) limiter.acquire(chargee);
+  });
+});
