@@ -8,6 +8,7 @@ import { keysCommand } from "./cli/keys.ts";
 import { logsCommand } from "./cli/logs.ts";
 import { UsageError } from "./cli/output.ts";
 import { providersCommand } from "./cli/providers.ts";
+import { routesCommand } from "./cli/routes.ts";
 import { serveCommand } from "./cli/serve.ts";
 import { setupCommand } from "./cli/setup.ts";
 import { teamsCommand } from "./cli/teams.ts";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
       keysCommand(),
       teamsCommand(),
       providersCommand(),
+      routesCommand(),
       budgetsCommand(),
       limitsCommand(),
       usageCommand(),

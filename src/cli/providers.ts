@@ -10,7 +10,92 @@ interface AddOptions {
   baseUrl?: string;
   apiKeyEnv?: string;
   apiKeyStdin?: boolean;
+  region?: string;
+  accessKeyIdEnv?: string;
+  secretAccessKeyEnv?: string;
+  sessionTokenEnv?: string;
+  bearerTokenEnv?: string;
+  dropFields?: string;
+  project?: string;
+  credentialsFile?: string;
+  tokenUrl?: string;
   json?: boolean;
+}
+
+function fromEnv(variable: string, flag: string): string {
+  const value = Deno.env.get(variable)?.trim();
+  if (!value) throw new UsageError(`${flag}: environment variable ${variable} is empty or not set`);
+  return value;
+}
+
+/** The credential and settings each kind needs, checked before anything is stored. */
+async function kindSettings(
+  kind: string,
+  options: AddOptions,
+): Promise<{ secret: string; config: Record<string, unknown> }> {
+  switch (kind) {
+    case "anthropic":
+      return { secret: await readCredential(options), config: {} };
+    case "bedrock": {
+      if (!options.region) throw new UsageError("bedrock needs --region");
+      const config = {
+        region: options.region,
+        ...(options.dropFields
+          ? { dropFields: options.dropFields.split(",").map((f) => f.trim()) }
+          : {}),
+      };
+      if (options.bearerTokenEnv) {
+        return {
+          secret: JSON.stringify({
+            bearerToken: fromEnv(options.bearerTokenEnv, "--bearer-token-env"),
+          }),
+          config,
+        };
+      }
+      if (!options.accessKeyIdEnv || !options.secretAccessKeyEnv) {
+        throw new UsageError(
+          "bedrock needs --access-key-id-env and --secret-access-key-env, or --bearer-token-env",
+        );
+      }
+      return {
+        secret: JSON.stringify({
+          accessKeyId: fromEnv(options.accessKeyIdEnv, "--access-key-id-env"),
+          secretAccessKey: fromEnv(options.secretAccessKeyEnv, "--secret-access-key-env"),
+          ...(options.sessionTokenEnv
+            ? { sessionToken: fromEnv(options.sessionTokenEnv, "--session-token-env") }
+            : {}),
+        }),
+        config,
+      };
+    }
+    case "vertex": {
+      if (!options.project || !options.region || !options.credentialsFile) {
+        throw new UsageError("vertex needs --project, --region and --credentials-file");
+      }
+      const text = await Deno.readTextFile(options.credentialsFile);
+      let account: Record<string, unknown>;
+      try {
+        account = JSON.parse(text);
+      } catch {
+        throw new UsageError(`${options.credentialsFile} is not JSON`);
+      }
+      if (typeof account.client_email !== "string" || typeof account.private_key !== "string") {
+        throw new UsageError(
+          `${options.credentialsFile} is not a service account key (no client_email/private_key)`,
+        );
+      }
+      return {
+        secret: text,
+        config: {
+          project: options.project,
+          region: options.region,
+          ...(options.tokenUrl ? { tokenUrl: options.tokenUrl } : {}),
+        },
+      };
+    }
+    default:
+      throw new UsageError(`Unknown provider kind ${kind}`);
+  }
 }
 
 /** Reads the credential from the named variable or stdin, never from argv (shell history). */
@@ -71,7 +156,7 @@ export function providersCommand(): Command {
       if (options.baseUrl && !/^https?:\/\/[^\s]+$/.test(options.baseUrl)) {
         throw new UsageError(`Invalid --base-url ${options.baseUrl}: give an http(s) URL`);
       }
-      const credential = await readCredential(options);
+      const { secret: credential, config: providerConfig } = await kindSettings(kind, options);
       const { withContext } = await context();
       const { findProvider, insertProvider } = await repo();
       const { loadSecrets } = await import("../config/state_files.ts");
@@ -85,7 +170,7 @@ export function providersCommand(): Command {
           name: options.name,
           kind,
           baseUrl: options.baseUrl ?? null,
-          config: {},
+          config: providerConfig,
           sealedSecret: await box.seal(credential),
         }, actor);
         if (options.json) return printJson(view(record));
@@ -93,6 +178,44 @@ export function providersCommand(): Command {
           `Added ${kind} provider ${record.name}. Running gw instances pick it up within a second.`,
         );
       });
+    });
+
+  providers.command("test")
+    .description("Send a one-token request through a provider and report latency or the error")
+    .argument("<name>", "provider name")
+    .option("--model <model>", "upstream model id to ask (default claude-haiku-4-5 for anthropic)")
+    .option("--json", "print JSON")
+    .action(async (name: string, options: { model?: string; json?: boolean }, command: Command) => {
+      const { withContext } = await context();
+      const { findProvider } = await repo();
+      const { loadSecrets } = await import("../config/state_files.ts");
+      const { SecretBox } = await import("../crypto/secret_box.ts");
+      const { providerFactory } = await import("../providers/registry.ts");
+      const { testProvider } = await import("../providers/provider_probe.ts");
+      const result = await withContext(command, async ({ config, db }) => {
+        const record = await findProvider(db, name);
+        if (!record) throw new Error(`Provider ${name} does not exist`);
+        const box = await SecretBox.fromMasterKey((await loadSecrets(config, false)).masterKey);
+        const provider = providerFactory(record.kind)({
+          name: record.name,
+          baseUrl: record.baseUrl,
+          config: record.config,
+          secret: await box.open(record.sealedSecret),
+        });
+        const model = options.model ??
+          (record.kind === "anthropic" ? "claude-haiku-4-5" : undefined);
+        if (!model) {
+          throw new UsageError(
+            `Give --model with the upstream model id to test ${record.kind} provider ${name}`,
+          );
+        }
+        return await testProvider(provider, model);
+      });
+      if (options.json) printJson(result);
+      else if (result.ok) {
+        console.log(`${name}: OK in ${result.latencyMs} ms (HTTP ${result.status})`);
+      } else console.log(`${name}: FAILED after ${result.latencyMs} ms: ${result.error}`);
+      if (!result.ok) throw new Error(`Provider ${name} failed its test`);
     });
 
   providers.command("list")

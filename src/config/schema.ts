@@ -47,6 +47,22 @@ export const configSchema = z.strictObject({
     /** Rows held in memory while the DB is slow or down; beyond it rows are counted as dropped. */
     queueLimit: z.number().int().positive().default(200_000),
   }).default({ flushIntervalMs: 250, batchRows: 500, queueLimit: 200_000 }),
+  routing: z.strictObject({
+    /** Attempts per request across all targets, the first included. */
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    /** No new attempt starts after this long. */
+    deadlineMs: z.number().int().positive().default(60_000),
+    /** A `retry-after` longer than this is passed to the client instead of waited out. */
+    maxRetryAfterMs: z.number().int().nonnegative().default(5_000),
+    circuitFailureThreshold: z.number().int().positive().default(5),
+    circuitCooldownMs: z.number().int().positive().default(30_000),
+  }).default({
+    maxAttempts: 3,
+    deadlineMs: 60_000,
+    maxRetryAfterMs: 5_000,
+    circuitFailureThreshold: 5,
+    circuitCooldownMs: 30_000,
+  }),
   budgets: z.strictObject({
     /** Calendar for day, week and month periods, e.g. "Europe/Berlin". */
     timeZone: z.string().default("UTC"),

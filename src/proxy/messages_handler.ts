@@ -16,7 +16,8 @@ import type { ProxyDeps } from "./proxy_deps.ts";
 import { parseMessagesBody } from "./read_body.ts";
 import { relayResponse } from "./relay_response.ts";
 import { RequestRecord } from "./request_record.ts";
-import { ClientGone, upstreamFetch } from "./upstream_fetch.ts";
+import { ClientGone } from "./upstream_fetch.ts";
+import { forwardWithFailover } from "./failover.ts";
 
 /** The status nginx made popular for "client closed request"; only ever logged. */
 const CLIENT_CLOSED = 499;
@@ -48,7 +49,7 @@ export async function handleMessages(
       if (admission.downgradeModel) model = admission.downgradeModel;
       budgetHeaders = admission.headers;
     }
-    const [target] = deps.router.route(model, record.tags);
+    const targets = deps.router.route(model, record.tags);
     const canonical: CanonicalRequest = {
       operation,
       bodyBytes: body.bytes,
@@ -57,16 +58,17 @@ export async function handleMessages(
       headers: upstreamHeaders(request.headers),
       stream: body.stream,
     };
-    record.provider = target.provider.name;
-    record.servedModel = target.model;
-    record.attempts++;
-    const upstream = await upstreamFetch(
-      target,
+    const { target, response: anthropic } = await forwardWithFailover(
+      targets,
       canonical,
+      record,
       request.signal,
-      deps.config.upstream.firstByteTimeoutMs,
+      {
+        ...deps.config.routing,
+        firstByteTimeoutMs: deps.config.upstream.firstByteTimeoutMs,
+        breakers: deps.breakers,
+      },
     );
-    const anthropic = target.provider.toAnthropic(upstream, canonical);
     return relayResponse(anthropic, record, {
       providerName: target.provider.name,
       idleTimeoutMs: deps.config.upstream.idleTimeoutMs,

@@ -5,13 +5,15 @@ import type { BudgetService } from "../limits/budget_service.ts";
 import type { RateLimiter } from "../limits/rate_limit.ts";
 import type { SpendIncrement } from "../limits/spend_ledger.ts";
 import type { RequestLog } from "../logging/request_log.ts";
+import type { CircuitBreakers } from "../routing/circuit_breaker.ts";
 import type { Router } from "../routing/router.ts";
 import type { PriceTable } from "../usage/cost.ts";
 
 export interface ProxyDeps {
-  config: Pick<Config, "maxBodyBytes" | "upstream" | "budgets">;
+  config: Pick<Config, "maxBodyBytes" | "upstream" | "budgets" | "routing">;
   authenticator: Authenticator;
   router: Router;
+  breakers: CircuitBreakers;
   pricing: PriceTable;
   budgets: BudgetService;
   rateLimiter: RateLimiter;

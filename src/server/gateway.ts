@@ -12,7 +12,9 @@ import { listRateLimits } from "../db/repos/budgets_repo.ts";
 import { BudgetService } from "../limits/budget_service.ts";
 import { RateLimiter } from "../limits/rate_limit.ts";
 import { LogWriter } from "../logging/log_writer.ts";
-import { DefaultRouter } from "../routing/router.ts";
+import { CircuitBreakers } from "../routing/circuit_breaker.ts";
+import { RouteTable } from "../routing/router.ts";
+import { listRoutes } from "../db/repos/routes_repo.ts";
 import { PriceTable } from "../usage/cost.ts";
 import { BUILTIN_PRICES } from "../usage/pricing.ts";
 import { createApp } from "./app.ts";
@@ -30,6 +32,8 @@ export class Gateway {
   readonly providers: ProviderPool;
   readonly budgets: BudgetService;
   readonly rateLimiter = new RateLimiter();
+  readonly breakers: CircuitBreakers;
+  readonly router: RouteTable;
   private server?: Deno.HttpServer<Deno.NetAddr>;
   private revision = -1;
   private pollTimer?: ReturnType<typeof setInterval>;
@@ -43,6 +47,11 @@ export class Gateway {
     });
     this.authenticator = new Authenticator((hash) => findKeyByHash(db, hash));
     this.providers = new ProviderPool(db, box);
+    this.breakers = new CircuitBreakers({
+      failureThreshold: config.routing.circuitFailureThreshold,
+      cooldownMs: config.routing.circuitCooldownMs,
+    });
+    this.router = new RouteTable(() => this.providers.providers, this.breakers);
   }
 
   static async create(options: GatewayOptions): Promise<Gateway> {
@@ -74,6 +83,7 @@ export class Gateway {
     await this.providers.reload();
     await this.budgets.reloadBudgets();
     this.rateLimiter.setLimits(await listRateLimits(this.options.db));
+    this.router.setRoutes(await listRoutes(this.options.db));
     this.revision = revision;
   }
 
@@ -83,7 +93,8 @@ export class Gateway {
     return createApp({
       config,
       authenticator: this.authenticator,
-      router: new DefaultRouter(() => this.providers.providers),
+      router: this.router,
+      breakers: this.breakers,
       pricing,
       budgets: this.budgets,
       rateLimiter: this.rateLimiter,

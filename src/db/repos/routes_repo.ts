@@ -1,0 +1,66 @@
+/** Model routes. */
+import type { Route } from "../../routing/route.ts";
+import { type Database, writeBatch } from "../client.ts";
+import { newId } from "../ids.ts";
+import { auditStatement } from "./audit_repo.ts";
+import { bumpRevision } from "./revision_repo.ts";
+
+export async function listRoutes(db: Database): Promise<Route[]> {
+  const result = await db.client.execute(
+    "SELECT id, model_glob, team, strategy, targets FROM routes ORDER BY team, model_glob",
+  );
+  return result.rows.map((row) => ({
+    id: String(row.id),
+    modelGlob: String(row.model_glob),
+    team: String(row.team),
+    strategy: String(row.strategy) as Route["strategy"],
+    targets: JSON.parse(String(row.targets)),
+  }));
+}
+
+export async function upsertRoute(
+  db: Database,
+  route: Omit<Route, "id">,
+  actor: string,
+): Promise<Route> {
+  const now = Date.now();
+  await writeBatch(db, [
+    {
+      sql:
+        `INSERT INTO routes (id, model_glob, team, strategy, targets, created_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (model_glob, team) DO UPDATE SET strategy = excluded.strategy, targets = excluded.targets`,
+      args: [
+        newId("route", now),
+        route.modelGlob,
+        route.team,
+        route.strategy,
+        JSON.stringify(route.targets),
+        now,
+      ],
+    },
+    auditStatement(actor, "route.set", route.modelGlob, { ...route }, now),
+    bumpRevision,
+  ]);
+  return (await listRoutes(db)).find((r) =>
+    r.modelGlob === route.modelGlob && r.team === route.team
+  )!;
+}
+
+export async function removeRoute(
+  db: Database,
+  modelGlob: string,
+  team: string,
+  actor: string,
+): Promise<boolean> {
+  const found = await db.client.execute({
+    sql: "SELECT id FROM routes WHERE model_glob = ? AND team = ?",
+    args: [modelGlob, team],
+  });
+  if (found.rows.length === 0) return false;
+  await writeBatch(db, [
+    { sql: "DELETE FROM routes WHERE model_glob = ? AND team = ?", args: [modelGlob, team] },
+    auditStatement(actor, "route.remove", modelGlob, { team }),
+    bumpRevision,
+  ]);
+  return true;
+}

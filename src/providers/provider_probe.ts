@@ -1,0 +1,64 @@
+/** `gw providers test`: one tiny request through an adapter, timed. */
+import type { Provider } from "./types.ts";
+
+export interface ProbeResult {
+  ok: boolean;
+  status: number | null;
+  latencyMs: number;
+  error?: string;
+}
+
+export async function testProvider(
+  provider: Provider,
+  model: string,
+  timeoutMs = 30_000,
+): Promise<ProbeResult> {
+  const body = { model, max_tokens: 1, messages: [{ role: "user", content: "ping" }] };
+  const started = Date.now();
+  try {
+    const request = await provider.buildRequest(
+      {
+        operation: "messages",
+        bodyBytes: new TextEncoder().encode(JSON.stringify(body)),
+        body,
+        search: "",
+        headers: new Headers({ "anthropic-version": "2023-06-01" }),
+        stream: false,
+      },
+      model,
+      AbortSignal.timeout(timeoutMs),
+    );
+    const response = provider.toAnthropic(await fetch(request), {
+      operation: "messages",
+      bodyBytes: new Uint8Array(),
+      body,
+      search: "",
+      headers: new Headers(),
+      stream: false,
+    });
+    const text = response.body ? await new Response(response.body).text() : "";
+    const latencyMs = Date.now() - started;
+    if (response.status >= 400) {
+      let message = text.slice(0, 300);
+      try {
+        message = JSON.parse(text).error?.message ?? message;
+      } catch {
+        // Keep the raw text.
+      }
+      return {
+        ok: false,
+        status: response.status,
+        latencyMs,
+        error: `HTTP ${response.status}: ${message}`,
+      };
+    }
+    return { ok: true, status: response.status, latencyMs };
+  } catch (error) {
+    return {
+      ok: false,
+      status: null,
+      latencyMs: Date.now() - started,
+      error: (error as Error).message,
+    };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * One circuit per target: opens after `failureThreshold` consecutive failures, lets a single
+ * probe through after `cooldownMs` (half-open), and closes again on a success.
+ */
+
+export interface BreakerOptions {
+  failureThreshold: number;
+  cooldownMs: number;
+}
+
+type State = { kind: "closed"; failures: number } | { kind: "open"; since: number } | {
+  kind: "half_open";
+};
+
+export type CircuitState = "closed" | "open" | "half_open";
+
+export class CircuitBreakers {
+  private readonly circuits = new Map<string, State>();
+
+  constructor(private readonly options: BreakerOptions, private readonly now = Date.now) {}
+
+  /** Whether a request may go to this target now; claims the half-open probe if it is due. */
+  allow(target: string): boolean {
+    const state = this.circuits.get(target);
+    if (!state || state.kind === "closed") return true;
+    if (state.kind === "half_open") return false;
+    if (this.now() - state.since < this.options.cooldownMs) return false;
+    this.circuits.set(target, { kind: "half_open" });
+    return true;
+  }
+
+  /** Whether a target is usable without claiming anything (for ordering). */
+  isOpen(target: string): boolean {
+    const state = this.circuits.get(target);
+    return state?.kind === "open" && this.now() - state.since < this.options.cooldownMs ||
+      state?.kind === "half_open";
+  }
+
+  success(target: string): void {
+    this.circuits.set(target, { kind: "closed", failures: 0 });
+  }
+
+  failure(target: string): void {
+    const state = this.circuits.get(target) ?? { kind: "closed", failures: 0 };
+    if (state.kind === "half_open") {
+      this.circuits.set(target, { kind: "open", since: this.now() });
+      return;
+    }
+    if (state.kind === "open") return;
+    const failures = state.failures + 1;
+    this.circuits.set(
+      target,
+      failures >= this.options.failureThreshold
+        ? { kind: "open", since: this.now() }
+        : { kind: "closed", failures },
+    );
+  }
+
+  state(target: string): CircuitState {
+    const state = this.circuits.get(target);
+    if (!state || state.kind === "closed") return "closed";
+    if (state.kind === "half_open") return "half_open";
+    return this.now() - state.since < this.options.cooldownMs ? "open" : "half_open";
+  }
+
+  snapshot(): Record<string, CircuitState> {
+    return Object.fromEntries(
+      [...this.circuits.keys()].map((target) => [target, this.state(target)]),
+    );
+  }
+}
