@@ -134,15 +134,36 @@ export function providersCommand(): Command {
   const providers = new Command("providers").description("Manage upstream providers");
 
   providers.command("add")
-    .description("Register a provider account (kinds: anthropic)")
-    .argument("<kind>", "provider kind: anthropic")
+    .description("Register a provider account: anthropic, bedrock or vertex")
+    .argument("<kind>", "anthropic, bedrock or vertex")
     .requiredOption("--name <name>", "a name for this account, e.g. anthropic-main")
     .option(
       "--base-url <url>",
       "send requests here instead of the provider's public API (egress proxy, test server)",
     )
-    .option("--api-key-env <var>", "read the API key from this environment variable")
-    .option("--api-key-stdin", "read the API key from standard input")
+    .option("--api-key-env <var>", "anthropic: read the API key from this environment variable")
+    .option("--api-key-stdin", "anthropic: read the API key from standard input")
+    .option(
+      "--region <region>",
+      "bedrock: AWS region; vertex: location (global, us, eu or a region)",
+    )
+    .option("--access-key-id-env <var>", "bedrock: variable holding the access key id")
+    .option("--secret-access-key-env <var>", "bedrock: variable holding the secret access key")
+    .option(
+      "--session-token-env <var>",
+      "bedrock: variable holding a session token (temporary credentials)",
+    )
+    .option(
+      "--bearer-token-env <var>",
+      "bedrock: variable holding a Bedrock API key, instead of SigV4",
+    )
+    .option(
+      "--drop-fields <fields>",
+      "bedrock: extra top-level body fields to remove, comma-separated",
+    )
+    .option("--project <project>", "vertex: Google Cloud project id")
+    .option("--credentials-file <file>", "vertex: service account key JSON (stored encrypted)")
+    .option("--token-url <url>", "vertex: OAuth token endpoint (default the one in the key file)")
     .option("--json", "print JSON")
     .action(async (kind: string, options: AddOptions, command: Command) => {
       const { PROVIDER_FACTORIES } = await import("../providers/registry.ts");
