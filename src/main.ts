@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { budgetsCommand, limitsCommand } from "./cli/budgets.ts";
+import { guardrailsCommand } from "./cli/guardrails.ts";
 import { keysCommand } from "./cli/keys.ts";
 import { logsCommand } from "./cli/logs.ts";
 import { UsageError } from "./cli/output.ts";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
       teamsCommand(),
       providersCommand(),
       routesCommand(),
+      guardrailsCommand(),
       budgetsCommand(),
       limitsCommand(),
       usageCommand(),

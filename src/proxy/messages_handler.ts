@@ -16,6 +16,7 @@ import type { ProxyDeps } from "./proxy_deps.ts";
 import { parseMessagesBody } from "./read_body.ts";
 import { relayResponse } from "./relay_response.ts";
 import { RequestRecord } from "./request_record.ts";
+import { guardrailRefusal, guardRequest } from "../guardrails/request_guard.ts";
 import { ClientGone } from "./upstream_fetch.ts";
 import { forwardWithFailover } from "./failover.ts";
 
@@ -30,11 +31,24 @@ export async function handleMessages(
   const record = new RequestRecord(newId("req"), operation, deps.log);
   try {
     record.key = await deps.authenticator.authenticate(request.headers);
-    const body = await parseMessagesBody(request, operation, deps.config.maxBodyBytes);
+    let body = await parseMessagesBody(request, operation, deps.config.maxBodyBytes);
     record.requestedModel = body.model;
     record.stream = body.stream;
     assertModelAllowed(record.key, body.model);
     record.tags = requestTags(record.key, request.headers);
+    const policy = deps.guardrails.policyFor(record.key.id, record.tags.team);
+    if (policy) {
+      const guarded = guardRequest(body.json, body.bytes.byteLength, policy);
+      if (Object.keys(guarded.verdicts).length) record.guardrails = { ...guarded.verdicts };
+      if (guarded.blocked) throw guardrailRefusal(guarded.blocked);
+      if (guarded.redacted) {
+        body = {
+          ...body,
+          json: guarded.body,
+          bytes: new TextEncoder().encode(JSON.stringify(guarded.body)),
+        };
+      }
+    }
     let model = body.model;
     let budgetHeaders: Record<string, string> = {};
     // Token counting is free upstream: never limited, never charged.
@@ -73,6 +87,7 @@ export async function handleMessages(
       providerName: target.provider.name,
       idleTimeoutMs: deps.config.upstream.idleTimeoutMs,
       headers: budgetHeaders,
+      outputPolicy: operation === "messages" && anthropic.status === 200 ? policy : undefined,
       settle: (report) => settle(deps, record, operation, anthropic.status, report),
     });
   } catch (error) {

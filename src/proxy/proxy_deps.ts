@@ -2,6 +2,7 @@
 import type { Authenticator } from "../auth/authenticator.ts";
 import type { Config } from "../config/schema.ts";
 import type { BudgetService } from "../limits/budget_service.ts";
+import type { GuardrailEngine } from "../guardrails/guardrail_engine.ts";
 import type { RateLimiter } from "../limits/rate_limit.ts";
 import type { SpendIncrement } from "../limits/spend_ledger.ts";
 import type { RequestLog } from "../logging/request_log.ts";
@@ -16,6 +17,7 @@ export interface ProxyDeps {
   breakers: CircuitBreakers;
   pricing: PriceTable;
   budgets: BudgetService;
+  guardrails: GuardrailEngine;
   rateLimiter: RateLimiter;
   log: (row: RequestLog, spend: SpendIncrement[]) => void;
   /** Model ids `GET /v1/models` offers before the key's globs filter them. */

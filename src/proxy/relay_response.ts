@@ -10,11 +10,15 @@ import { sseErrorEvent } from "../streaming/sse_error_event.ts";
 import { SseUsageTap } from "../streaming/sse_usage_tap.ts";
 import type { UsageReport } from "../streaming/usage_report.ts";
 import { clientHeaders } from "./forward_headers.ts";
+import type { CompiledPolicy } from "../guardrails/policy.ts";
+import { JsonOutputGuard, SseOutputGuard } from "../guardrails/output_guard.ts";
 import type { RequestRecord } from "./request_record.ts";
 
 export interface RelayOptions {
   providerName: string;
   idleTimeoutMs: number;
+  /** Output guardrails to apply, if the request has a policy. */
+  outputPolicy?: CompiledPolicy;
   /** gw's own response headers, e.g. budget utilisation. */
   headers: Record<string, string>;
   /** Called once with what the tap learned; returns nothing, records into `record`. */
@@ -41,10 +45,21 @@ export function relayResponse(
     );
   }
   const isSse = response.format === "sse";
+  const guard = options.outputPolicy
+    ? isSse
+      ? new SseOutputGuard(options.outputPolicy, record.id)
+      : new JsonOutputGuard(options.outputPolicy)
+    : undefined;
   const body = relayStream(response.body, {
+    transform: guard,
     idleTimeoutMs: options.idleTimeoutMs,
     tap: isSse ? new SseUsageTap() : new JsonUsageTap(),
-    onReport: options.settle,
+    onReport: (report) => {
+      for (const [rule, count] of Object.entries(guard?.verdicts ?? {})) {
+        record.guardrails = { ...record.guardrails, [`output:${rule}`]: count };
+      }
+      options.settle(report);
+    },
     failureChunk: (reason) =>
       isSse
         ? sseErrorEvent(

@@ -22,6 +22,8 @@ export class RequestRecord {
   cost: Cost = { usd: 0, estimated: false };
   firstByteAt?: number;
   clientAborted = false;
+  /** Guardrail rule → matches; output rules are prefixed `output:`. Never values. */
+  guardrails: Record<string, number> | null = null;
   /** Releases rate-limit leases and budget reservations; returns the spend to book. */
   readonly onFinish: ((record: RequestRecord) => SpendIncrement[] | void)[] = [];
   private written = false;
@@ -71,7 +73,7 @@ export class RequestRecord {
       ttfbMs: this.firstByteAt === undefined ? null : this.firstByteAt - this.startedAt,
       attempts: this.attempts,
       clientAborted: this.clientAborted,
-      guardrails: null,
+      guardrails: this.guardrails,
     }, spend);
   }
 }

@@ -15,6 +15,8 @@ import { LogWriter } from "../logging/log_writer.ts";
 import { CircuitBreakers } from "../routing/circuit_breaker.ts";
 import { RouteTable } from "../routing/router.ts";
 import { listRoutes } from "../db/repos/routes_repo.ts";
+import { listAssignments, listPolicies } from "../db/repos/guardrails_repo.ts";
+import { GuardrailEngine } from "../guardrails/guardrail_engine.ts";
 import { PriceTable } from "../usage/cost.ts";
 import { BUILTIN_PRICES } from "../usage/pricing.ts";
 import { createApp } from "./app.ts";
@@ -33,6 +35,7 @@ export class Gateway {
   readonly budgets: BudgetService;
   readonly rateLimiter = new RateLimiter();
   readonly breakers: CircuitBreakers;
+  readonly guardrails = new GuardrailEngine();
   readonly router: RouteTable;
   private server?: Deno.HttpServer<Deno.NetAddr>;
   private revision = -1;
@@ -84,6 +87,10 @@ export class Gateway {
     await this.budgets.reloadBudgets();
     this.rateLimiter.setLimits(await listRateLimits(this.options.db));
     this.router.setRoutes(await listRoutes(this.options.db));
+    this.guardrails.set(
+      await listPolicies(this.options.db),
+      await listAssignments(this.options.db),
+    );
     this.revision = revision;
   }
 
@@ -97,6 +104,7 @@ export class Gateway {
       breakers: this.breakers,
       pricing,
       budgets: this.budgets,
+      guardrails: this.guardrails,
       rateLimiter: this.rateLimiter,
       log: (row, spend) => this.logWriter.enqueue(row, spend),
       modelCatalog: () => Object.keys(BUILTIN_PRICES),

@@ -16,6 +16,8 @@ export interface Scenario {
   error?: { status: number; body: string; headers?: Record<string, string> };
   usage?: FakeUsage;
   text?: string;
+  /** Exact text deltas to stream, e.g. a secret split across two of them. */
+  deltas?: string[];
   /** Pause between SSE events, to watch chunks arrive one by one. */
   eventDelayMs?: number;
   /** Close the connection after this many SSE events. */
@@ -120,7 +122,7 @@ export class FakeAnthropic {
     scenario: Scenario,
     signal: AbortSignal,
   ): Response {
-    const events = sseEvents(model, usage, text);
+    const events = sseEvents(model, usage, text, scenario.deltas);
     const encoder = new TextEncoder();
     const sent: Uint8Array[] = [];
     const record = () => this.sentStreams.push(concat(sent));
@@ -185,10 +187,15 @@ export function message(model: string, usage: FakeUsage, text: string): Record<s
 }
 
 /** A realistic event sequence: start, a ping, a text block in several deltas, delta, stop. */
-export function sseEvents(model: string, usage: FakeUsage, text: string): string[] {
+export function sseEvents(
+  model: string,
+  usage: FakeUsage,
+  text: string,
+  deltas?: string[],
+): string[] {
   const event = (name: string, data: unknown) =>
     `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
-  const words = text.match(/\S+\s*/g) ?? [text];
+  const words = deltas ?? text.match(/\S+\s*/g) ?? [text];
   return [
     event("message_start", {
       type: "message_start",

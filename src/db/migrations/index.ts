@@ -5,6 +5,7 @@
 import * as init from "./0001_init.ts";
 import * as budgetsLimits from "./0002_budgets_limits.ts";
 import * as routes from "./0003_routes.ts";
+import * as guardrails from "./0004_guardrails.ts";
 
 export interface Migration {
   version: number;
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "init", sql: init.sql },
   { version: 2, name: "budgets_limits", sql: budgetsLimits.sql },
   { version: 3, name: "routes", sql: routes.sql },
+  { version: 4, name: "guardrails", sql: guardrails.sql },
 ];
