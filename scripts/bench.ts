@@ -165,6 +165,11 @@ await gwCli(["teams", "create", "bench"], env);
 const key =
   JSON.parse(await gwCli(["keys", "create", "--team", "bench", "--user", "load", "--json"], env))
     .key;
+const guarded = JSON.parse(
+  await gwCli(["keys", "create", "--team", "bench", "--user", "guarded", "--json"], env),
+);
+await gwCli(["guardrails", "set", "default", "--defaults"], env);
+await gwCli(["guardrails", "assign", "default", "--key", guarded.id], env);
 const floor = spawn(1, ["run", "-A", "scripts/bench_floor.ts", upstreamUrl]);
 const floorUrl = `http://127.0.0.1:${await waitForPort(floor)}`;
 const gw = spawn(
@@ -181,13 +186,14 @@ const headers = {
   "x-api-key": "sk-bench",
   "x-gw-project": "bench",
 };
+const guardedHeaders = { ...headers, authorization: `Bearer ${guarded.key}` };
 const lines = [
   `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, ${SECONDS} s per cell, taskset ${
     hasTaskset ? "on" : "off"
   }`,
   "",
-  "| response | body | conns | direct req/s | floor req/s | gw req/s | gw/floor | floor CPU ms/req | gw CPU ms/req | gw/floor CPU | p50 direct/floor/gw ms | p99 floor/gw ms |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|",
+  "| response | body | conns | direct req/s | floor req/s | gw req/s | gw/floor | gw+guardrails/floor | floor CPU ms/req | gw CPU ms/req | gw/floor CPU | gw+guardrails CPU ms/req | p50 direct/floor/gw ms | p99 floor/gw ms |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 ];
 for (const stream of [false, true]) {
   for (const sizeKb of [2, 60]) {
@@ -200,6 +206,7 @@ for (const stream of [false, true]) {
       const direct = await load(upstreamUrl, payload, connections, headers);
       const bare = await load(floorUrl, payload, connections, headers, floor.pid);
       const ours = await load(gwUrl, payload, connections, headers, gw.pid);
+      const guardedRun = await load(gwUrl, payload, connections, guardedHeaders, gw.pid);
       const row = [
         stream ? "SSE" : "JSON",
         `${sizeKb} KB`,
@@ -208,9 +215,11 @@ for (const stream of [false, true]) {
         bare.rps.toFixed(0),
         ours.rps.toFixed(0),
         (ours.rps / bare.rps).toFixed(2),
+        (guardedRun.rps / bare.rps).toFixed(2),
         bare.cpuMsPerRequest.toFixed(3),
         ours.cpuMsPerRequest.toFixed(3),
         (ours.cpuMsPerRequest / bare.cpuMsPerRequest).toFixed(2),
+        guardedRun.cpuMsPerRequest.toFixed(3),
         `${direct.p50.toFixed(2)} / ${bare.p50.toFixed(2)} / ${ours.p50.toFixed(2)}`,
         `${bare.p99.toFixed(2)} / ${ours.p99.toFixed(2)}`,
       ];
