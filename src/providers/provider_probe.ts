@@ -28,7 +28,7 @@ export async function testProvider(
       model,
       AbortSignal.timeout(timeoutMs),
     );
-    const response = provider.toAnthropic(await fetch(request), {
+    const response = provider.toAnthropic(await fetch(request.url, request.init), {
       operation: "messages",
       bodyBytes: new Uint8Array(),
       body,

@@ -29,6 +29,12 @@ export interface AnthropicResponse {
   format: "sse" | "json" | "other";
 }
 
+/** What `fetch` is called with: a plain URL and init, cheaper than building a `Request`. */
+export interface UpstreamRequest {
+  url: string;
+  init: RequestInit & { headers: Headers };
+}
+
 export interface Provider {
   /** The admin-chosen name, e.g. `anthropic-main`. */
   readonly name: string;
@@ -38,7 +44,11 @@ export interface Provider {
    * Builds the upstream request for one attempt. Must give the same request when re-run, so
    * a retry or failover can call it again.
    */
-  buildRequest(request: CanonicalRequest, model: string, signal: AbortSignal): Promise<Request>;
+  buildRequest(
+    request: CanonicalRequest,
+    model: string,
+    signal: AbortSignal,
+  ): Promise<UpstreamRequest>;
   /** Turns the upstream response into Anthropic format without buffering it. */
   toAnthropic(response: Response, request: CanonicalRequest): AnthropicResponse;
 }

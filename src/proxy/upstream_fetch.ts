@@ -34,7 +34,7 @@ export async function upstreamFetch(
   }, firstByteTimeoutMs);
   try {
     const upstream = await target.provider.buildRequest(request, target.model, controller.signal);
-    return await fetch(upstream);
+    return await fetch(upstream.url, upstream.init);
   } catch (error) {
     clientSignal.removeEventListener("abort", onClientAbort);
     if (clientSignal.aborted) throw new ClientGone();

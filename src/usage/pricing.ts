@@ -86,6 +86,18 @@ export const DEFAULT_FALLBACK_PRICE: Price = price(5, 6.25, 10, 0.5, 25);
  * canonicalModel("claude-haiku-4-5@20251001"); // "claude-haiku-4-5"
  */
 export function canonicalModel(model: string): string {
+  let name = canonicalCache.get(model);
+  if (name !== undefined) return name;
+  name = reduceModel(model);
+  // Model names come from clients: bound the memo so junk names cannot grow it forever.
+  if (canonicalCache.size >= 1000) canonicalCache.clear();
+  canonicalCache.set(model, name);
+  return name;
+}
+
+const canonicalCache = new Map<string, string>();
+
+function reduceModel(model: string): string {
   let name = model.toLowerCase().trim();
   name = name.slice(name.lastIndexOf("/") + 1);
   name = name.replace(/\[[^\]]*\]$/, "");

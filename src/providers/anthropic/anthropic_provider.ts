@@ -25,14 +25,10 @@ export const createAnthropicProvider: ProviderFactory = (settings) => {
       const headers = new Headers(request.headers);
       headers.set("x-api-key", settings.secret);
       headers.set("content-type", "application/json");
-      return Promise.resolve(
-        new Request(base + PATHS[request.operation] + request.search, {
-          method: "POST",
-          headers,
-          body: bodyWithModel(request, model),
-          signal,
-        }),
-      );
+      return Promise.resolve({
+        url: base + PATHS[request.operation] + request.search,
+        init: { method: "POST", headers, body: bodyWithModel(request, model), signal },
+      });
     },
     toAnthropic(response) {
       return {

@@ -82,7 +82,7 @@ export const createBedrockProvider: ProviderFactory = (settings) => {
           now: new Date(),
         });
       }
-      return Promise.resolve(new Request(url, { method: "POST", headers, body, signal }));
+      return Promise.resolve({ url: url.href, init: { method: "POST", headers, body, signal } });
     },
     toAnthropic(response, request) {
       const requestId = response.headers.get("x-amzn-requestid") ?? "";

@@ -83,7 +83,7 @@ export const createVertexProvider: ProviderFactory = (settings) => {
         if (name.startsWith("anthropic-")) headers.set(name, value);
       }
       headers.set("authorization", `Bearer ${await tokens.accessToken()}`);
-      return new Request(url, { method: "POST", headers, body: JSON.stringify(body), signal });
+      return { url, init: { method: "POST", headers, body: JSON.stringify(body), signal } };
     },
     toAnthropic(response) {
       const contentType = response.headers.get("content-type");
