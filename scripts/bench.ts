@@ -236,6 +236,13 @@ lines.push(
   `Peak RSS: floor ${peakRssMb(floor.pid).toFixed(0)} MB, gw ${peakRssMb(gw.pid).toFixed(0)} MB`,
 );
 console.log(lines.at(-1));
+const { measureScan } = await import("./bench_guardrails.ts");
+const fixture = JSON.parse(await Deno.readTextFile(`${root}test/fixtures/claude_code_request.json`));
+const scan = measureScan(fixture, 200);
+lines.push(
+  `Guardrail scan, default policy, real ${scan.kb.toFixed(0)} KB Claude Code request: ${scan.msPerRequest.toFixed(3)} ms (${scan.msPer100Kb.toFixed(3)} ms per 100 KB)`,
+);
+console.log(lines.at(-1));
 for (const child of [gw, floor, upstream]) child.kill("SIGTERM");
 await Promise.all([gw.status, floor.status, upstream.status]);
 await Deno.remove(dir, { recursive: true });
