@@ -237,10 +237,14 @@ lines.push(
 );
 console.log(lines.at(-1));
 const { measureScan } = await import("./bench_guardrails.ts");
-const fixture = JSON.parse(await Deno.readTextFile(`${root}test/fixtures/claude_code_request.json`));
+const fixture = JSON.parse(
+  await Deno.readTextFile(`${root}test/fixtures/claude_code_request.json`),
+);
 const scan = measureScan(fixture, 200);
 lines.push(
-  `Guardrail scan, default policy, real ${scan.kb.toFixed(0)} KB Claude Code request: ${scan.msPerRequest.toFixed(3)} ms (${scan.msPer100Kb.toFixed(3)} ms per 100 KB)`,
+  `Guardrail scan, default policy, real ${scan.kb.toFixed(0)} KB Claude Code request: ${
+    scan.msPerRequest.toFixed(3)
+  } ms (${scan.msPer100Kb.toFixed(3)} ms per 100 KB)`,
 );
 console.log(lines.at(-1));
 for (const child of [gw, floor, upstream]) child.kill("SIGTERM");

@@ -35,7 +35,12 @@ export function serveCommand(): Command {
       const db = await openDatabase(config.dbUrl, config.dbAuthToken);
       const applied = await migrate(db);
       const secrets = await loadSecrets(config, true);
-      const gateway = await Gateway.create({ config, db, masterKey: secrets.masterKey });
+      const gateway = await Gateway.create({
+        config,
+        db,
+        masterKey: secrets.masterKey,
+        adminToken: secrets.adminToken,
+      });
       await gateway.start();
 
       console.log(

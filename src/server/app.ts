@@ -2,6 +2,7 @@
  * The HTTP surface as a Hono app built from its dependencies, so tests serve the same app
  * that `gw serve` does.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { handleMessages } from "../proxy/messages_handler.ts";
 import { handleModels } from "../proxy/models_handler.ts";
@@ -12,6 +13,17 @@ import { errorResponse, GatewayError } from "./errors.ts";
 export interface AppDeps extends ProxyDeps {
   /** Resolves when the DB answers; `/readyz` fails while it does not. */
   ready: () => Promise<void>;
+  /** Prometheus text for `/metrics`. */
+  metrics: () => string;
+  /** Guards `/metrics` (and the admin surface): `Authorization: Bearer TOKEN`. */
+  adminToken: string;
+}
+
+/** Constant-time comparison of a presented admin token. */
+export function isAdmin(headers: Headers, adminToken: string): boolean {
+  const presented = headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? "";
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(presented), digest(adminToken));
 }
 
 function methodNotAllowed(allowed: string): Response {
@@ -48,6 +60,22 @@ export function createApp(deps: AppDeps): Hono {
     } catch {
       return Response.json({ status: "database unavailable" }, { status: 503 });
     }
+  });
+
+  app.get("/metrics", (c) => {
+    if (!isAdmin(c.req.raw.headers, deps.adminToken)) {
+      return errorResponse(
+        new GatewayError(
+          "authentication_error",
+          "The metrics need the gw admin token as a bearer token",
+          { retryable: false },
+        ),
+        newId("req"),
+      );
+    }
+    return new Response(deps.metrics(), {
+      headers: { "content-type": "text/plain; version=0.0.4" },
+    });
   });
 
   app.notFound((c) =>

@@ -17,6 +17,7 @@ import { RouteTable } from "../routing/router.ts";
 import { listRoutes } from "../db/repos/routes_repo.ts";
 import { listAssignments, listPolicies } from "../db/repos/guardrails_repo.ts";
 import { GuardrailEngine } from "../guardrails/guardrail_engine.ts";
+import { Metrics } from "../telemetry/metrics.ts";
 import { PriceTable } from "../usage/cost.ts";
 import { BUILTIN_PRICES } from "../usage/pricing.ts";
 import { createApp } from "./app.ts";
@@ -26,6 +27,7 @@ export interface GatewayOptions {
   config: Config;
   db: Database;
   masterKey: string;
+  adminToken: string;
 }
 
 export class Gateway {
@@ -36,6 +38,7 @@ export class Gateway {
   readonly rateLimiter = new RateLimiter();
   readonly breakers: CircuitBreakers;
   readonly guardrails = new GuardrailEngine();
+  readonly metrics = new Metrics();
   readonly router: RouteTable;
   private server?: Deno.HttpServer<Deno.NetAddr>;
   private revision = -1;
@@ -106,7 +109,18 @@ export class Gateway {
       budgets: this.budgets,
       guardrails: this.guardrails,
       rateLimiter: this.rateLimiter,
-      log: (row, spend) => this.logWriter.enqueue(row, spend),
+      log: (row, spend) => {
+        this.metrics.observe(row);
+        this.logWriter.enqueue(row, spend);
+      },
+      adminToken: this.options.adminToken,
+      metrics: () =>
+        this.metrics.render({
+          logQueueDepth: this.logWriter.stats.queued,
+          logRowsDropped: this.logWriter.stats.dropped,
+          logRowsWritten: this.logWriter.stats.written,
+          circuits: this.breakers.snapshot(),
+        }),
       modelCatalog: () => Object.keys(BUILTIN_PRICES),
       ready: async () => {
         await db.client.execute("SELECT 1");

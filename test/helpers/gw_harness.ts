@@ -68,7 +68,7 @@ export async function startGw(
   }, "test");
   const db = await openDatabase(config.dbUrl);
   await migrate(db);
-  const gateway = await Gateway.create({ config, db, masterKey });
+  const gateway = await Gateway.create({ config, db, masterKey, adminToken: config.adminToken! });
   await gateway.start();
   const box = await SecretBox.fromMasterKey(masterKey);
 

@@ -198,4 +198,12 @@ describe("guardrails", () => {
     assert.match(message.content[0].text, /^The token is \[REDACTED:github_token:[0-9a-f]{4}\]\.$/);
     assert.equal(message.usage.output_tokens, 34);
   });
+
+  it("counts verdicts in the metrics", async () => {
+    const text =
+      await (await fetch(gw.url + "/metrics", { headers: { authorization: "Bearer gwadm_test" } }))
+        .text();
+    assert.match(text, /gw_guardrail_matches_total\{rule="aws_secret"\} \d+/);
+    assert.match(text, /gw_guardrail_matches_total\{rule="output:github_token"\} \d+/);
+  });
 });

@@ -213,4 +213,34 @@ describe("Anthropic pass-through", () => {
     assert.ok(list.data.some((m: { id: string }) => m.id === "claude-opus-5-5"));
     assert.equal(list.has_more, false);
   });
+
+  it("serves Prometheus metrics to the admin token only", async () => {
+    const anonymous = await fetch(gw.url + "/metrics");
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+    const withGwKey = await fetch(gw.url + "/metrics", {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    assert.equal(withGwKey.status, 401, "a gw key is not an admin token");
+    await withGwKey.body?.cancel();
+    const response = await fetch(gw.url + "/metrics", {
+      headers: { authorization: "Bearer gwadm_test" },
+    });
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(
+      text,
+      /gw_requests_total\{team="payments",provider="anthropic-main",model="claude-opus-5-5",endpoint="messages",status="200",error_type=""\} \d+/,
+    );
+    assert.match(
+      text,
+      /gw_cost_usd_total\{team="payments",provider="anthropic-main",model="claude-opus-5-5"\} [\d.]+/,
+    );
+    assert.match(text, /gw_tokens_total\{[^}]*kind="cache_read"\} \d+/);
+    assert.match(
+      text,
+      /gw_request_duration_ms_bucket\{provider="anthropic-main",model="claude-opus-5-5",le="\+Inf"\} \d+/,
+    );
+    assert.match(text, /gw_log_queue_depth \d+/);
+  });
 });

@@ -1,0 +1,167 @@
+/**
+ * Prometheus metrics, kept in memory per instance and fed from each finished request's log
+ * row, so the request path pays one map update. Rendered in the text exposition format.
+ */
+import type { RequestLog } from "../logging/request_log.ts";
+
+type Labels = Record<string, string>;
+
+const LATENCY_BUCKETS_MS = [
+  50,
+  100,
+  250,
+  500,
+  1000,
+  2500,
+  5000,
+  10000,
+  30000,
+  60000,
+  120000,
+  300000,
+];
+/** Label values come from clients (models, tags): bound the series so junk cannot grow them. */
+const MAX_SERIES = 5000;
+
+function key(labels: Labels): string {
+  return Object.entries(labels).map(([k, v]) =>
+    `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`
+  ).join(",");
+}
+
+class Counter {
+  readonly values = new Map<string, number>();
+  add(labels: Labels, value = 1): void {
+    const k = key(labels);
+    if (!this.values.has(k) && this.values.size >= MAX_SERIES) return;
+    this.values.set(k, (this.values.get(k) ?? 0) + value);
+  }
+}
+
+class Histogram {
+  readonly series = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  observe(labels: Labels, value: number): void {
+    const k = key(labels);
+    let series = this.series.get(k);
+    if (!series) {
+      if (this.series.size >= MAX_SERIES) return;
+      series = { buckets: LATENCY_BUCKETS_MS.map(() => 0), sum: 0, count: 0 };
+      this.series.set(k, series);
+    }
+    LATENCY_BUCKETS_MS.forEach((bound, i) => {
+      if (value <= bound) series!.buckets[i]++;
+    });
+    series.sum += value;
+    series.count++;
+  }
+}
+
+export interface Gauges {
+  logQueueDepth: number;
+  logRowsDropped: number;
+  logRowsWritten: number;
+  circuits: Record<string, string>;
+}
+
+export class Metrics {
+  private readonly requests = new Counter();
+  private readonly tokens = new Counter();
+  private readonly cost = new Counter();
+  private readonly guardrails = new Counter();
+  private readonly latency = new Histogram();
+  private readonly ttfb = new Histogram();
+
+  /** Records one finished request. */
+  observe(row: RequestLog): void {
+    const team = row.team ?? "";
+    const provider = row.provider ?? "";
+    const model = row.servedModel ?? row.requestedModel ?? "";
+    this.requests.add({
+      team,
+      provider,
+      model,
+      endpoint: row.endpoint,
+      status: String(row.status),
+      error_type: row.errorType ?? "",
+    });
+    if (row.endpoint === "messages") {
+      const base = { team, provider, model };
+      this.tokens.add({ ...base, kind: "input" }, row.inputTokens);
+      this.tokens.add({ ...base, kind: "output" }, row.outputTokens);
+      this.tokens.add(
+        { ...base, kind: "cache_write" },
+        row.cacheWrite5mTokens + row.cacheWrite1hTokens,
+      );
+      this.tokens.add({ ...base, kind: "cache_read" }, row.cacheReadTokens);
+      this.cost.add(base, row.costUsd);
+    }
+    for (const [rule, count] of Object.entries(row.guardrails ?? {})) {
+      this.guardrails.add({ rule }, count);
+    }
+    if (row.provider && row.latencyMs !== null) {
+      this.latency.observe({ provider, model }, row.latencyMs);
+    }
+    if (row.provider && row.ttfbMs !== null) this.ttfb.observe({ provider, model }, row.ttfbMs);
+  }
+
+  render(gauges: Gauges): string {
+    const out: string[] = [];
+    const counter = (name: string, help: string, c: Counter) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const [labels, value] of c.values) out.push(`${name}{${labels}} ${value}`);
+    };
+    const histogram = (name: string, help: string, h: Histogram) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+      for (const [labels, series] of h.series) {
+        const sep = labels ? "," : "";
+        LATENCY_BUCKETS_MS.forEach((bound, i) =>
+          out.push(`${name}_bucket{${labels}${sep}le="${bound}"} ${series.buckets[i]}`)
+        );
+        out.push(
+          `${name}_bucket{${labels}${sep}le="+Inf"} ${series.count}`,
+          `${name}_sum{${labels}} ${series.sum}`,
+          `${name}_count{${labels}} ${series.count}`,
+        );
+      }
+    };
+    const gauge = (name: string, help: string, value: number) =>
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
+    counter(
+      "gw_requests_total",
+      "Requests by team, provider, model, endpoint, status and error type.",
+      this.requests,
+    );
+    counter("gw_tokens_total", "Tokens by team, provider, model and kind.", this.tokens);
+    counter("gw_cost_usd_total", "Cost in USD by team, provider and model.", this.cost);
+    counter(
+      "gw_guardrail_matches_total",
+      "Guardrail matches by rule (output rules prefixed output:).",
+      this.guardrails,
+    );
+    histogram("gw_request_duration_ms", "Request duration in milliseconds.", this.latency);
+    histogram(
+      "gw_time_to_first_byte_ms",
+      "Time to the first response byte in milliseconds.",
+      this.ttfb,
+    );
+    gauge("gw_log_queue_depth", "Request log rows waiting to be written.", gauges.logQueueDepth);
+    gauge(
+      "gw_log_rows_dropped_total",
+      "Request log rows dropped because the queue was full.",
+      gauges.logRowsDropped,
+    );
+    gauge("gw_log_rows_written_total", "Request log rows written.", gauges.logRowsWritten);
+    out.push(
+      "# HELP gw_circuit_open Circuit state per target: 0 closed, 0.5 half-open, 1 open.",
+      "# TYPE gw_circuit_open gauge",
+    );
+    for (const [target, state] of Object.entries(gauges.circuits)) {
+      out.push(
+        `gw_circuit_open{${key({ target })}} ${
+          state === "open" ? 1 : state === "half_open" ? 0.5 : 0
+        }`,
+      );
+    }
+    return out.join("\n") + "\n";
+  }
+}
