@@ -16,6 +16,7 @@ import type { ProxyDeps } from "./proxy_deps.ts";
 import { parseMessagesBody } from "./read_body.ts";
 import { relayResponse } from "./relay_response.ts";
 import { RequestRecord } from "./request_record.ts";
+import { ANTHROPIC_FORMAT, type ClientFormat } from "./client_formats/client_format.ts";
 import { guardrailRefusal, guardRequest } from "../guardrails/request_guard.ts";
 import { ClientGone } from "./upstream_fetch.ts";
 import { forwardWithFailover } from "./failover.ts";
@@ -27,11 +28,12 @@ export async function handleMessages(
   deps: ProxyDeps,
   request: Request,
   operation: Operation,
+  format: ClientFormat = ANTHROPIC_FORMAT,
 ): Promise<Response> {
   const record = new RequestRecord(newId("req"), operation, deps.log);
   try {
     record.key = await deps.authenticator.authenticate(request.headers);
-    let body = await parseMessagesBody(request, operation, deps.config.maxBodyBytes);
+    let body = await parseMessagesBody(request, operation, deps.config.maxBodyBytes, format.adapt);
     record.requestedModel = body.model;
     record.stream = body.stream;
     assertModelAllowed(record.key, body.model);
@@ -69,7 +71,7 @@ export async function handleMessages(
       bodyBytes: body.bytes,
       body: body.json,
       search: new URL(request.url).search,
-      headers: upstreamHeaders(request.headers),
+      headers: withHeaders(upstreamHeaders(request.headers), format.headers()),
       stream: body.stream,
     };
     const { target, response: anthropic } = await forwardWithFailover(
@@ -83,13 +85,13 @@ export async function handleMessages(
         breakers: deps.breakers,
       },
     );
-    return relayResponse(anthropic, record, {
+    return format.respond(relayResponse(anthropic, record, {
       providerName: target.provider.name,
       idleTimeoutMs: deps.config.upstream.idleTimeoutMs,
       headers: budgetHeaders,
       outputPolicy: operation === "messages" && anthropic.status === 200 ? policy : undefined,
       settle: (report) => settle(deps, record, operation, anthropic.status, report),
-    });
+    }));
   } catch (error) {
     if (error instanceof ClientGone) {
       record.clientAborted = true;
@@ -146,4 +148,12 @@ function estimateCost(deps: ProxyDeps, body: ParsedBody): Amount {
   const output = Math.min(maxTokens, deps.config.budgets.outputEstimateTokens);
   const { price } = deps.pricing.rate(body.model, input);
   return { usd: (input * price.input + output * price.output) / 1_000_000, tokens: input + output };
+}
+
+/** Adds headers the client format supplies, without overriding what the client sent. */
+function withHeaders(headers: Headers, extra: Record<string, string>): Headers {
+  for (const [name, value] of Object.entries(extra)) {
+    if (!headers.has(name)) headers.set(name, value);
+  }
+  return headers;
 }

@@ -7,6 +7,9 @@ import type { Operation } from "../providers/types.ts";
 
 const FINAL = { retryable: false } as const;
 
+/** Turns a client's body (e.g. Bedrock-shaped) into an Anthropic Messages body. */
+export type BodyAdapter = (body: Record<string, unknown>) => Record<string, unknown>;
+
 export interface ParsedBody {
   bytes: Uint8Array;
   json: Record<string, unknown>;
@@ -59,6 +62,7 @@ export async function parseMessagesBody(
   request: Request,
   operation: Operation,
   limit: number,
+  adapt: BodyAdapter = (body) => body,
 ): Promise<ParsedBody> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(contentType.trim())) {
@@ -85,7 +89,8 @@ export async function parseMessagesBody(
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new GatewayError("invalid_request_error", "Request body must be a JSON object", FINAL);
   }
-  const body = json as Record<string, unknown>;
+  const original = json as Record<string, unknown>;
+  const body = adapt(original);
   if (typeof body.model !== "string" || body.model.trim() === "") {
     throw new GatewayError(
       "invalid_request_error",
@@ -101,7 +106,8 @@ export async function parseMessagesBody(
     );
   }
   return {
-    bytes,
+    // Re-encoded only when the client spoke another format: Anthropic bodies go on byte for byte.
+    bytes: body === original ? bytes : new TextEncoder().encode(JSON.stringify(body)),
     json: body,
     model: body.model,
     stream: operation === "messages" && body.stream === true,

@@ -6,6 +6,13 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { handleMessages } from "../proxy/messages_handler.ts";
 import { handleModels } from "../proxy/models_handler.ts";
+import {
+  bedrockFormat,
+  inferenceProfile,
+  inferenceProfiles,
+  parseBedrockPath,
+} from "../proxy/client_formats/bedrock_format.ts";
+import { parseVertexPath, vertexFormat } from "../proxy/client_formats/vertex_format.ts";
 import type { ProxyDeps } from "../proxy/proxy_deps.ts";
 import { newId } from "../db/ids.ts";
 import { errorResponse, GatewayError } from "./errors.ts";
@@ -37,6 +44,19 @@ function methodNotAllowed(allowed: string): Response {
   );
 }
 
+function notFound(request: Request): Response {
+  return errorResponse(
+    new GatewayError(
+      "not_found_error",
+      `No route for ${request.method} ${new URL(request.url).pathname}`,
+      {
+        retryable: false,
+      },
+    ),
+    newId("req"),
+  );
+}
+
 /**
  * @example
  * Deno.serve({ port: 8787 }, createApp(deps).fetch);
@@ -49,6 +69,29 @@ export function createApp(deps: AppDeps): Hono {
   app.all("/v1/messages", () => methodNotAllowed("POST"));
   app.all("/v1/messages/count_tokens", () => methodNotAllowed("POST"));
   app.get("/v1/models", (c) => handleModels(deps, c.req.raw));
+
+  // Claude Code's Bedrock mode: the profile listing it asks for first, then InvokeModel calls.
+  app.get(
+    "/bedrock/inference-profiles",
+    () => Response.json(inferenceProfiles(deps.modelCatalog(), "us-east-1")),
+  );
+  app.get(
+    "/bedrock/inference-profiles/:id",
+    (c) => Response.json(inferenceProfile(c.req.param("id"), "us-east-1")),
+  );
+  app.post("/bedrock/model/*", (c) => {
+    const route = parseBedrockPath(new URL(c.req.url).pathname);
+    if (!route) return notFound(c.req.raw);
+    const operation = route.action === "count-tokens" ? "count_tokens" : "messages";
+    return handleMessages(deps, c.req.raw, operation, bedrockFormat(route.modelId, route.action));
+  });
+  // Claude Code's Vertex mode.
+  app.post("/vertex/v1/*", (c) => {
+    const route = parseVertexPath(new URL(c.req.url).pathname);
+    if (!route) return notFound(c.req.raw);
+    const operation = route.model === "count-tokens" ? "count_tokens" : "messages";
+    return handleMessages(deps, c.req.raw, operation, vertexFormat(route.model));
+  });
 
   // Claude Code warms its connection with this; any fast answer will do.
   app.on(["HEAD", "GET"], "/api/hello", () => new Response(null, { status: 200 }));
@@ -78,18 +121,7 @@ export function createApp(deps: AppDeps): Hono {
     });
   });
 
-  app.notFound((c) =>
-    errorResponse(
-      new GatewayError(
-        "not_found_error",
-        `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-        {
-          retryable: false,
-        },
-      ),
-      newId("req"),
-    )
-  );
+  app.notFound((c) => notFound(c.req.raw));
   app.onError((error) => {
     console.error("gw: unhandled error:", error);
     return errorResponse(error, newId("req"));
