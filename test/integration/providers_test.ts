@@ -278,4 +278,36 @@ describe("Bedrock and Vertex providers, routing and failover", () => {
       "sessions spread over both targets",
     );
   });
+
+  it("fails over when a target resets connections", async () => {
+    // A TCP server that accepts and immediately closes: a reset before any response byte.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const accepting = (async () => {
+      for await (const connection of listener) connection.close();
+    })();
+    try {
+      await gw.addProvider(
+        "resetter",
+        "anthropic",
+        `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+        "sk-x",
+      );
+      await route("claude-reset", [{ provider: "resetter", weight: 1 }, {
+        provider: "anthropic-main",
+        weight: 1,
+      }]);
+      const before = (await gw.rows()).length;
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () => send("claude-reset", { stream: true })),
+      );
+      assert.deepEqual(responses.map((r) => r.status), Array(10).fill(200));
+      await Promise.all(responses.map((r) => r.text()));
+      const rows = (await gw.rows()).slice(before);
+      assert.ok(rows.every((r) => r.provider === "anthropic-main" && r.status === 200));
+      assert.ok(rows.some((r) => r.attempts === 2));
+    } finally {
+      listener.close();
+      await accepting.catch(() => {});
+    }
+  });
 });
