@@ -4,7 +4,7 @@
  * ~2 KB and ~60 KB Claude-Code-like bodies, 1 and 64 connections. Servers under test run on
  * CPU 1, the upstream and the load generator on CPU 0 (when `taskset` exists).
  *
- * deno task bench [--seconds 3] [--only gw]
+ * deno task bench [--seconds 3] [--out FILE]
  */
 import { parseArgs } from "node:util";
 
@@ -13,60 +13,16 @@ const { values: options } = parseArgs({
   options: { seconds: { type: "string", default: "3" }, out: { type: "string" } },
 });
 const SECONDS = Number(options.seconds);
-const root = new URL("..", import.meta.url).pathname;
-const hasTaskset = await new Deno.Command("sh", {
-  args: ["-c", "command -v taskset"],
-  stdout: "null",
-}).output()
-  .then((o) => o.success);
-
-function spawn(cpu: number, args: string[], env: Record<string, string> = {}) {
-  const cmd = hasTaskset ? "taskset" : Deno.execPath();
-  const full = hasTaskset ? ["-c", String(cpu), Deno.execPath(), ...args] : args;
-  return new Deno.Command(cmd, { args: full, env, stdout: "piped", stderr: "inherit", cwd: root })
-    .spawn();
-}
-
-async function waitForPort(child: Deno.ChildProcess): Promise<number> {
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`process exited before listening: ${seen}`);
-    seen += value;
-    const match = /listening (?:on )?(?:http:\/\/[^:]+:)?(\d+)/.exec(seen);
-    if (match) {
-      // Keep draining so the child never blocks on a full pipe.
-      (async () => {
-        while (!(await reader.read()).done);
-      })();
-      return Number(match[1]);
-    }
-  }
-}
-
-async function gwCli(args: string[], env: Record<string, string>): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}src/main.ts`, ...args],
-    env,
-    cwd: root,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  if (!out.success) throw new Error(`gw ${args.join(" ")} failed`);
-  return new TextDecoder().decode(out.stdout);
-}
-
-function cpuTicks(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function peakRssMb(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
-}
+const hasTaskset = await tasksetAvailable();
+import {
+  cpuTicks,
+  gwCli,
+  peakRssMb,
+  root,
+  spawn,
+  tasksetAvailable,
+  waitForPort,
+} from "./processes.ts";
 
 function body(sizeKb: number, stream: boolean): string {
   const filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ";

@@ -22,6 +22,8 @@ export interface Scenario {
   eventDelayMs?: number;
   /** Close the connection after this many SSE events. */
   dropAfterEvents?: number;
+  /** Answer 200 with this raw body and content type instead of a message. */
+  raw?: { contentType: string; body: string };
   /** Hold the response open after this many events until the client goes away. */
   hangAfterEvents?: number;
 }
@@ -102,6 +104,11 @@ export class FakeAnthropic {
       return json(404, { type: "error", error: { type: "not_found_error", message: "nope" } });
     }
     const scenario = this.queue.shift() ?? this.fallback;
+    if (scenario.raw) {
+      return new Response(scenario.raw.body, {
+        headers: { "content-type": scenario.raw.contentType },
+      });
+    }
     if (scenario.error) {
       return new Response(scenario.error.body, {
         status: scenario.error.status,

@@ -175,4 +175,51 @@ describe("refusals", () => {
     assert.ok(rows.some((r) => r.status === 413));
     assert.ok(rows.every((r) => r.status < 500));
   });
+
+  it("turns a 200 with an HTML body into a clean 502 and garbage SSE into a logged stream", async () => {
+    fake.queue.push({
+      raw: { contentType: "text/html", body: "<html><body>502 Bad Gateway</body></html>" },
+    });
+    await expectError(
+      await post(valid),
+      502,
+      "api_error",
+      /answered HTTP 200 with text\/html instead of Anthropic JSON or SSE/,
+    );
+    fake.queue.push({
+      raw: {
+        contentType: "text/event-stream",
+        body: "data: {not json\n\nevent: message_start\ndata: [1,2\n\n\u0000\u0001garbage",
+      },
+    });
+    const garbage = await post(JSON.stringify(messagesBody({ stream: true })));
+    assert.equal(garbage.status, 200);
+    await garbage.text();
+    const rows = await gw.rows();
+    assert.equal(rows.at(-2)!.status, 502);
+    assert.equal(rows.at(-1)!.inputTokens, 0, "unparseable usage counts as none, without a crash");
+    const health = await fetch(gw.url + "/healthz");
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+  });
+
+  it("keeps serving while the database is locked, then writes every row", async () => {
+    const { openDatabase } = await import("../../src/db/client.ts");
+    const locker = await openDatabase(`file:${gw.dir}/gw.db`);
+    const tx = await locker.client.transaction("write");
+    await tx.execute("INSERT INTO audit_log (ts, actor, action) VALUES (0, 'test', 'lock')");
+    const before = gw.gateway.logWriter.stats.written;
+    try {
+      for (let i = 0; i < 5; i++) {
+        const response = await post(valid);
+        assert.equal(response.status, 200, "requests flow while the log cannot be written");
+        await response.text();
+      }
+      assert.equal(gw.gateway.logWriter.stats.written, before);
+    } finally {
+      await tx.rollback();
+      locker.client.close();
+    }
+    await eventually(() => assert.ok(gw.gateway.logWriter.stats.written >= before + 5), 15_000);
+  });
 });
