@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { budgetsCommand, limitsCommand } from "./cli/budgets.ts";
+import { doctorCommand } from "./cli/doctor.ts";
 import { guardrailsCommand } from "./cli/guardrails.ts";
 import { keysCommand } from "./cli/keys.ts";
 import { logsCommand } from "./cli/logs.ts";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
       usageCommand(),
       logsCommand(),
       setupCommand(),
+      doctorCommand(),
     ]
   ) {
     program.addCommand(command);

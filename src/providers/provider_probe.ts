@@ -6,6 +6,8 @@ export interface ProbeResult {
   status: number | null;
   latencyMs: number;
   error?: string;
+  /** The upstream's `date` header, for clock-skew checks. */
+  serverDate?: number;
 }
 
 export async function testProvider(
@@ -28,7 +30,10 @@ export async function testProvider(
       model,
       AbortSignal.timeout(timeoutMs),
     );
-    const response = provider.toAnthropic(await fetch(request.url, request.init), {
+    const upstream = await fetch(request.url, request.init);
+    const dateHeader = upstream.headers.get("date");
+    const serverDate = dateHeader ? Date.parse(dateHeader) : undefined;
+    const response = provider.toAnthropic(upstream, {
       operation: "messages",
       bodyBytes: new Uint8Array(),
       body,
@@ -50,9 +55,10 @@ export async function testProvider(
         status: response.status,
         latencyMs,
         error: `HTTP ${response.status}: ${message}`,
+        serverDate,
       };
     }
-    return { ok: true, status: response.status, latencyMs };
+    return { ok: true, status: response.status, latencyMs, serverDate };
   } catch (error) {
     return {
       ok: false,

@@ -109,4 +109,19 @@ describe("Claude Code routed to Bedrock and Vertex", () => {
     assert.equal(JSON.parse(result.stdout).ok, true);
     assert.equal(bedrock.requests.at(-1)!.signatureValid, true);
   });
+
+  it("gw doctor checks the database, master key, providers and clock", async () => {
+    const result = await runGw(["doctor", "--json"], gwEnv);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const checks = JSON.parse(result.stdout) as { check: string; ok: boolean; detail: string }[];
+    assert.deepEqual(checks.map((c) => c.check).slice(0, 2), ["database", "master key"]);
+    assert.ok(
+      checks.some((c) => c.check === "provider bedrock-us" && c.ok && /answered/.test(c.detail)),
+    );
+    assert.ok(checks.some((c) => c.check === "provider vertex-us" && c.ok));
+    assert.ok(checks.some((c) => c.check === "clock" && c.ok), JSON.stringify(checks));
+    const broken = await runGw(["doctor"], { ...gwEnv, GW_MASTER_KEY: btoa("x".repeat(32)) });
+    assert.equal(broken.code, 1);
+    assert.match(broken.stdout, /master key differs/);
+  });
 });

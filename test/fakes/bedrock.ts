@@ -147,7 +147,7 @@ export class FakeBedrock {
     const usage = scenario.usage ?? DEFAULT_USAGE;
     if (match[2] === "invoke") {
       return Response.json(message(modelId, usage, "Hello from Bedrock."), {
-        headers: { "x-amzn-requestid": "bedrock-req-1" },
+        headers: { "x-amzn-requestid": "bedrock-req-1", date: new Date().toUTCString() },
       });
     }
     return this.stream(modelId, usage, scenario);
