@@ -7,6 +7,7 @@
 import type { Database } from "../db/client.ts";
 import { addSpendStatements } from "../db/repos/budgets_repo.ts";
 import { insertRequestsStatement } from "../db/repos/requests_repo.ts";
+import { addToRollupsStatement } from "../db/repos/rollups_repo.ts";
 import type { SpendIncrement } from "../limits/spend_ledger.ts";
 import type { RequestLog } from "./request_log.ts";
 
@@ -105,8 +106,14 @@ export class LogWriter {
       const batch = this.queue.slice(0, this.options.batchRows);
       try {
         const spend = aggregate(batch);
+        const rows = batch.map((entry) => entry.row);
+        const rollup = addToRollupsStatement(rows);
         await this.db.client.batch(
-          [insertRequestsStatement(batch.map((entry) => entry.row)), ...addSpendStatements(spend)],
+          [
+            insertRequestsStatement(rows),
+            ...(rollup ? [rollup] : []),
+            ...addSpendStatements(spend),
+          ],
           "write",
         );
         this.options.onCommitted?.(spend);

@@ -18,6 +18,7 @@ import { listRoutes } from "../db/repos/routes_repo.ts";
 import { listAssignments, listPolicies } from "../db/repos/guardrails_repo.ts";
 import { GuardrailEngine } from "../guardrails/guardrail_engine.ts";
 import { Metrics } from "../telemetry/metrics.ts";
+import { pruneRequests } from "../db/repos/rollups_repo.ts";
 import { PriceTable } from "../usage/cost.ts";
 import { BUILTIN_PRICES } from "../usage/pricing.ts";
 import { createApp } from "./app.ts";
@@ -43,6 +44,7 @@ export class Gateway {
   private server?: Deno.HttpServer<Deno.NetAddr>;
   private revision = -1;
   private pollTimer?: ReturnType<typeof setInterval>;
+  private pruneTimer?: ReturnType<typeof setInterval>;
 
   private constructor(private readonly options: GatewayOptions, box: SecretBox) {
     const { db, config } = options;
@@ -133,6 +135,12 @@ export class Gateway {
     const { config } = this.options;
     this.logWriter.start();
     this.budgets.start();
+    if (config.log.retentionDays > 0) {
+      const prune = () =>
+        pruneRequests(this.options.db, Date.now() - config.log.retentionDays * 86_400_000)
+          .catch((error) => console.error(`gw: pruning old request rows failed: ${error}`));
+      this.pruneTimer = setInterval(prune, 3_600_000);
+    }
     this.pollTimer = setInterval(() => {
       this.refresh().catch((error) =>
         console.error(`gw: refreshing from the database failed: ${error}`)
@@ -151,6 +159,7 @@ export class Gateway {
   /** Stops accepting, waits up to the grace period for in-flight responses, flushes the log. */
   async stop(): Promise<void> {
     clearInterval(this.pollTimer);
+    clearInterval(this.pruneTimer);
     this.budgets.stop();
     if (this.server) {
       const grace = this.options.config.shutdownGraceMs;

@@ -63,7 +63,7 @@ export async function startGw(
     adminToken: "gwadm_test",
     refreshIntervalMs: 100,
     budgets: { refreshMs: 200 },
-    log: { flushIntervalMs: 50, batchRows: 500, queueLimit: 100_000 },
+    log: { flushIntervalMs: 50, batchRows: 500, queueLimit: 100_000, retentionDays: 0 },
     ...overrides,
   }, "test");
   const db = await openDatabase(config.dbUrl);

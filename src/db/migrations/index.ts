@@ -6,6 +6,7 @@ import * as init from "./0001_init.ts";
 import * as budgetsLimits from "./0002_budgets_limits.ts";
 import * as routes from "./0003_routes.ts";
 import * as guardrails from "./0004_guardrails.ts";
+import * as usageHourly from "./0005_usage_hourly.ts";
 
 export interface Migration {
   version: number;
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "budgets_limits", sql: budgetsLimits.sql },
   { version: 3, name: "routes", sql: routes.sql },
   { version: 4, name: "guardrails", sql: guardrails.sql },
+  { version: 5, name: "usage_hourly", sql: usageHourly.sql },
 ];

@@ -200,8 +200,72 @@ export interface UsageRow {
   estimatedCostUsd: number;
 }
 
-/** Spend grouped by the chosen dimensions over `[sinceMs, untilMs)`; count_tokens excluded. */
+/** The same dimensions in the hourly rollups; `session` is only in the raw rows. */
+const ROLLUP_DIMENSIONS: Partial<Record<UsageDimension, string>> = {
+  team: "team",
+  department: "department",
+  project: "project",
+  user: "user",
+  model: "model",
+  provider: "provider",
+  key: "key_prefix",
+  env: "env",
+  day: "strftime('%Y-%m-%d', hour / 1000, 'unixepoch')",
+};
+
+const HOUR = 3_600_000;
+
+function toUsageRow(row: Row, dimensions: readonly UsageDimension[]): UsageRow {
+  const value = (v: unknown) => v === null || v === "" ? null : String(v);
+  return {
+    group: Object.fromEntries(dimensions.map((dimension, i) => [dimension, value(row[`d${i}`])])),
+    requests: Number(row.requests),
+    errors: Number(row.errors ?? 0),
+    inputTokens: Number(row.input_tokens ?? 0),
+    outputTokens: Number(row.output_tokens ?? 0),
+    cacheWriteTokens: Number(row.cache_write_tokens ?? 0),
+    cacheReadTokens: Number(row.cache_read_tokens ?? 0),
+    costUsd: Number(row.cost_usd ?? 0),
+    estimatedCostUsd: Number(row.estimated_cost_usd ?? 0),
+  };
+}
+
+/**
+ * Spend grouped by the chosen dimensions; count_tokens excluded. Answers from the hourly
+ * rollups (whole hours: `sinceMs` rounds down to the hour) unless a dimension exists only in
+ * the raw rows.
+ */
 export async function usageBy(
+  db: Database,
+  dimensions: readonly UsageDimension[],
+  sinceMs: number,
+  untilMs: number,
+): Promise<UsageRow[]> {
+  if (dimensions.every((dimension) => ROLLUP_DIMENSIONS[dimension])) {
+    const expressions = dimensions.map((dimension, i) =>
+      `${ROLLUP_DIMENSIONS[dimension]} AS d${i}`
+    );
+    const groupBy = dimensions.map((_, i) => `d${i}`);
+    const result = await db.client.execute({
+      sql: `SELECT ${[...expressions, ""].join(", ")}
+          sum(requests) AS requests, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
+          sum(output_tokens) AS output_tokens, sum(cache_write_tokens) AS cache_write_tokens,
+          sum(cache_read_tokens) AS cache_read_tokens, sum(cost_usd) AS cost_usd,
+          sum(estimated_cost_usd) AS estimated_cost_usd
+        FROM usage_hourly WHERE hour >= ? AND hour < ?
+        ${groupBy.length ? `GROUP BY ${groupBy.join(", ")}` : ""}
+        ORDER BY cost_usd DESC`,
+      args: [Math.floor(sinceMs / HOUR) * HOUR, untilMs],
+    });
+    return result.rows.filter((row) => row.requests !== null).map((row) =>
+      toUsageRow(row, dimensions)
+    );
+  }
+  return usageFromRaw(db, dimensions, sinceMs, untilMs);
+}
+
+/** The same answer from the raw rows: exact to the millisecond, slow over months. */
+export async function usageFromRaw(
   db: Database,
   dimensions: readonly UsageDimension[],
   sinceMs: number,
@@ -224,20 +288,5 @@ export async function usageBy(
       ORDER BY cost_usd DESC`,
     args: [sinceMs, untilMs],
   });
-  return result.rows.map((row) => ({
-    group: Object.fromEntries(
-      dimensions.map((
-        dimension,
-        i,
-      ) => [dimension, row[`d${i}`] === null ? null : String(row[`d${i}`])]),
-    ),
-    requests: Number(row.requests),
-    errors: Number(row.errors ?? 0),
-    inputTokens: Number(row.input_tokens ?? 0),
-    outputTokens: Number(row.output_tokens ?? 0),
-    cacheWriteTokens: Number(row.cache_write_tokens ?? 0),
-    cacheReadTokens: Number(row.cache_read_tokens ?? 0),
-    costUsd: Number(row.cost_usd ?? 0),
-    estimatedCostUsd: Number(row.estimated_cost_usd ?? 0),
-  }));
+  return result.rows.map((row) => toUsageRow(row, dimensions));
 }

@@ -1,0 +1,113 @@
+/**
+ * Generates a request log of N rows (default 10 million) over the last 60 days — 500
+ * developers in 25 teams, each mostly on one of 4 models and 3 providers — through gw's own
+ * log writer (so rollups
+ * are built exactly as in production), then times "a month's spend by team" from the rollups
+ * and from the raw rows.
+ *
+ * deno run -A scripts/gen_usage.ts [--rows 10000000] [--db file:/tmp/gw-usage.db]
+ */
+import { parseArgs } from "node:util";
+import { openDatabase } from "../src/db/client.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { countRequests, usageBy, usageFromRaw } from "../src/db/repos/requests_repo.ts";
+import { LogWriter } from "../src/logging/log_writer.ts";
+import type { RequestLog } from "../src/logging/request_log.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rows: { type: "string", default: "10000000" },
+    db: { type: "string", default: "file:/tmp/gw-usage.db" },
+  },
+});
+const total = Number(values.rows);
+const db = await openDatabase(values.db!);
+await migrate(db);
+const writer = new LogWriter(db, {
+  flushIntervalMs: 3_600_000,
+  batchRows: 900,
+  queueLimit: 2_000_000,
+});
+
+let state = 1;
+const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const teams = Array.from({ length: 25 }, (_, i) => `team-${i}`);
+const models = [
+  "claude-opus-5-5",
+  "claude-sonnet-5-5",
+  "claude-haiku-5-5",
+  "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+];
+const providers = ["anthropic-main", "bedrock-us", "vertex-eu"];
+const now = Date.now();
+const started = performance.now();
+for (let i = 0; i < total; i++) {
+  const developer = Math.floor(random() * 500);
+  const row: RequestLog = {
+    id: `gen_${i}`,
+    ts: now - Math.floor(random() * 60 * 86_400_000),
+    endpoint: "messages",
+    keyId: `key_${developer}`,
+    keyPrefix: `gw_${developer}`,
+    team: teams[developer % 25],
+    department: `dept-${developer % 5}`,
+    user: `dev-${developer}`,
+    project: `project-${developer % 40}`,
+    env: "dev",
+    tags: {},
+    sessionId: null,
+    agentId: null,
+    parentAgentId: null,
+    // Developers mostly stay on their own model and provider, as Claude Code sessions do.
+    provider: providers[random() < 0.9 ? developer % 3 : i % 3],
+    requestedModel: models[random() < 0.8 ? developer % 4 : i % 4],
+    servedModel: models[random() < 0.8 ? developer % 4 : i % 4],
+    stream: true,
+    status: random() < 0.02 ? 529 : 200,
+    errorType: null,
+    errorMessage: null,
+    inputTokens: 20,
+    outputTokens: Math.floor(random() * 2000),
+    cacheWrite5mTokens: 500,
+    cacheWrite1hTokens: 0,
+    cacheReadTokens: 40000,
+    costUsd: random() * 0.05,
+    costEstimated: false,
+    latencyMs: Math.floor(random() * 20000),
+    ttfbMs: 500,
+    attempts: 1,
+    clientAborted: false,
+    guardrails: null,
+  };
+  writer.enqueue(row);
+  if (writer.stats.queued >= 100_000) await writer.flush();
+}
+await writer.stop(600_000);
+const seconds = (performance.now() - started) / 1000;
+console.log(
+  `wrote ${total} rows in ${seconds.toFixed(0)} s (${
+    Math.round(total / seconds)
+  } rows/s incl. rollups)`,
+);
+console.log(`rows in the database: ${await countRequests(db)}`);
+
+async function time(label: string, query: () => Promise<unknown[]>) {
+  await query();
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await query();
+    runs.push(performance.now() - t);
+  }
+  runs.sort((a, b) => a - b);
+  console.log(`${label}: median ${runs[2].toFixed(1)} ms`);
+}
+const monthAgo = now - 30 * 86_400_000;
+await time("month by team, rollups", () => usageBy(db, ["team"], monthAgo, now + 1));
+await time(
+  "month by team, project, user, rollups",
+  () => usageBy(db, ["team", "project", "user"], monthAgo, now + 1),
+);
+await time("month by team, raw rows", () => usageFromRaw(db, ["team"], monthAgo, now + 1));
+db.client.close();
