@@ -193,22 +193,31 @@ export class BudgetService {
 }
 
 /**
- * The `anthropic-ratelimit-unified-*` headers Claude Code reads to warn a developer before a
- * limit: status and reset (epoch seconds) of the tightest hard budget, plus its utilisation.
+ * The `anthropic-ratelimit-unified-*` headers Claude Code reads, for the tightest hard budget:
+ * overall status and reset, and the `overage-*` window its "Spend limit" bar is drawn from
+ * (utilisation as a fraction, reset in epoch seconds, the 75 % / 95 % threshold passed), plus
+ * gw's own `x-gw-budget-utilization`.
  */
 function utilizationHeaders(
   tightest: { state: BudgetState; utilization: number } | undefined,
 ): Record<string, string> {
   if (!tightest) return {};
   const { state, utilization } = tightest;
+  const status = utilization * 100 >= state.budget.warnPct ? "allowed_warning" : "allowed";
   const headers: Record<string, string> = {
-    "anthropic-ratelimit-unified-status": utilization * 100 >= state.budget.warnPct
-      ? "allowed_warning"
-      : "allowed",
+    "anthropic-ratelimit-unified-status": status,
+    "anthropic-ratelimit-unified-overage-status": status,
+    "anthropic-ratelimit-unified-overage-utilization": utilization.toFixed(4),
     "x-gw-budget-utilization": utilization.toFixed(4),
   };
+  const threshold = [0.95, 0.75].find((t) => utilization >= t);
+  if (threshold !== undefined) {
+    headers["anthropic-ratelimit-unified-overage-surpassed-threshold"] = String(threshold);
+  }
   if (state.resetAt !== undefined) {
-    headers["anthropic-ratelimit-unified-reset"] = String(Math.floor(state.resetAt / 1000));
+    const reset = String(Math.floor(state.resetAt / 1000));
+    headers["anthropic-ratelimit-unified-reset"] = reset;
+    headers["anthropic-ratelimit-unified-overage-reset"] = reset;
   }
   return headers;
 }

@@ -100,6 +100,15 @@ describe("budgets and rate limits", () => {
       await first.text();
       const second = await send(gw, key, false);
       assert.equal(second.headers.get("anthropic-ratelimit-unified-status"), "allowed_warning");
+      assert.equal(second.headers.get("anthropic-ratelimit-unified-overage-utilization"), "0.8333");
+      assert.equal(
+        second.headers.get("anthropic-ratelimit-unified-overage-surpassed-threshold"),
+        "0.75",
+      );
+      assert.match(
+        second.headers.get("anthropic-ratelimit-unified-overage-reset") ?? "",
+        /^\d{10}$/,
+      );
       assert.equal(
         second.headers.get("anthropic-ratelimit-requests-remaining"),
         null,
