@@ -16,14 +16,17 @@ import { parseVertexPath, vertexFormat } from "../proxy/client_formats/vertex_fo
 import type { ProxyDeps } from "../proxy/proxy_deps.ts";
 import { newId } from "../db/ids.ts";
 import { errorResponse, GatewayError } from "./errors.ts";
+import { type AdminDeps, adminRoutes } from "./admin_routes.ts";
 
 export interface AppDeps extends ProxyDeps {
   /** Resolves when the DB answers; `/readyz` fails while it does not. */
   ready: () => Promise<void>;
   /** Prometheus text for `/metrics`. */
   metrics: () => string;
-  /** Guards `/metrics` (and the admin surface): `Authorization: Bearer TOKEN`. */
+  /** Guards `/metrics` and `/admin/`: `Authorization: Bearer TOKEN`. */
   adminToken: string;
+  /** What the admin API reads. */
+  admin: Omit<AdminDeps, "isAdmin">;
 }
 
 /** Constant-time comparison of a presented admin token. */
@@ -120,6 +123,11 @@ export function createApp(deps: AppDeps): Hono {
       headers: { "content-type": "text/plain; version=0.0.4" },
     });
   });
+
+  app.route(
+    "/admin",
+    adminRoutes({ ...deps.admin, isAdmin: (headers) => isAdmin(headers, deps.adminToken) }),
+  );
 
   app.notFound((c) => notFound(c.req.raw));
   app.onError((error) => {

@@ -116,6 +116,7 @@ export class Gateway {
         this.logWriter.enqueue(row, spend);
       },
       adminToken: this.options.adminToken,
+      admin: { db, circuits: () => this.breakers.snapshot() },
       metrics: () =>
         this.metrics.render({
           logQueueDepth: this.logWriter.stats.queued,

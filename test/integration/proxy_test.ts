@@ -4,6 +4,7 @@ import { DEFAULT_USAGE, FakeAnthropic } from "../fakes/anthropic.ts";
 import { eventually, type Harness, messagesBody, startGw } from "../helpers/gw_harness.ts";
 import { PriceTable } from "../../src/usage/cost.ts";
 import { mergeUsage, ZERO_USAGE } from "../../src/usage/usage.ts";
+import { ADMIN_PATHS } from "../../src/server/admin_routes.ts";
 
 describe("Anthropic pass-through", () => {
   let gw: Harness;
@@ -242,5 +243,32 @@ describe("Anthropic pass-through", () => {
       /gw_request_duration_ms_bucket\{provider="anthropic-main",model="claude-opus-5-5",le="\+Inf"\} \d+/,
     );
     assert.match(text, /gw_log_queue_depth \d+/);
+  });
+
+  it("serves the admin API to the admin token only", async () => {
+    for (const path of ADMIN_PATHS) {
+      const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong" }, {
+        authorization: `Bearer ${key}`,
+      }, { "x-api-key": "gwadm_test" }];
+      for (const headers of attempts) {
+        const response = await fetch(`${gw.url}/admin${path}`, { headers });
+        assert.equal(response.status, 401, `${path} with ${JSON.stringify(headers)}`);
+        assert.equal((await response.json()).error.type, "authentication_error");
+      }
+      const ok = await fetch(`${gw.url}/admin${path}`, {
+        headers: { authorization: "Bearer gwadm_test" },
+      });
+      assert.equal(ok.status, 200, path);
+      const text = await ok.text();
+      assert.ok(!text.includes(fake.apiKey) && !text.includes(key), `${path} leaks no secret`);
+    }
+    const usage = await (await fetch(`${gw.url}/admin/usage?by=team,model&since=1d`, {
+      headers: { authorization: "Bearer gwadm_test" },
+    })).json();
+    assert.ok(
+      usage.some((row: { group: { team: string }; costUsd: number }) =>
+        row.group.team === "payments" && row.costUsd > 0
+      ),
+    );
   });
 });
