@@ -31,7 +31,8 @@ export function usageCommand(): Command {
         command: Command,
       ) => {
         const by = splitList(options.by);
-        const unknown = by.filter((d) => !DIMENSIONS.includes(d));
+        const { isUsageDimension } = await import("../db/repos/requests_repo.ts");
+        const unknown = by.filter((d) => !isUsageDimension(d));
         if (unknown.length) {
           throw new UsageError(
             `Unknown --by dimension ${unknown.join(", ")}: use ${DIMENSIONS.join(", ")}`,

@@ -9,8 +9,8 @@ import type { Database } from "../db/client.ts";
 import { listKeys } from "../db/repos/keys_repo.ts";
 import { listProviders } from "../db/repos/providers_repo.ts";
 import {
+  isUsageDimension,
   listRequests,
-  USAGE_DIMENSIONS,
   usageBy,
   type UsageDimension,
 } from "../db/repos/requests_repo.ts";
@@ -45,7 +45,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
   });
   admin.get("/usage", async (c) => {
     const by = (c.req.query("by") ?? "team").split(",").filter(Boolean);
-    const unknown = by.filter((d) => !(d in USAGE_DIMENSIONS));
+    const unknown = by.filter((d) => !isUsageDimension(d));
     if (unknown.length) return refuse(`Unknown dimension ${unknown.join(", ")}`);
     let since: number;
     let until: number;

@@ -183,10 +183,18 @@ export const USAGE_DIMENSIONS = {
   key: "key_prefix",
   env: "env",
   session: "session_id",
+  agent: "agent_id",
   day: "strftime('%Y-%m-%d', ts / 1000, 'unixepoch')",
 } as const;
 
-export type UsageDimension = keyof typeof USAGE_DIMENSIONS;
+/** A fixed dimension, or `tag:NAME` for a request tag (raw rows only). */
+export type UsageDimension = keyof typeof USAGE_DIMENSIONS | `tag:${string}`;
+
+const TAG_NAME = /^tag:([a-z0-9_.-]{1,64})$/;
+
+export function isUsageDimension(text: string): text is UsageDimension {
+  return text in USAGE_DIMENSIONS || TAG_NAME.test(text);
+}
 
 export interface UsageRow {
   group: Record<string, string | null>;
@@ -271,7 +279,16 @@ export async function usageFromRaw(
   sinceMs: number,
   untilMs: number,
 ): Promise<UsageRow[]> {
-  const expressions = dimensions.map((dimension, i) => `${USAGE_DIMENSIONS[dimension]} AS d${i}`);
+  // Tag names reach SQL only as bound JSON paths, never as text.
+  const tagPaths: string[] = [];
+  const expressions = dimensions.map((dimension, i) => {
+    const tag = TAG_NAME.exec(dimension)?.[1];
+    if (tag === undefined) {
+      return `${USAGE_DIMENSIONS[dimension as keyof typeof USAGE_DIMENSIONS]} AS d${i}`;
+    }
+    tagPaths.push(`$."${tag}"`);
+    return `json_extract(tags, ?) AS d${i}`;
+  });
   const groupBy = dimensions.map((_, i) => `d${i}`);
   const result = await db.client.execute({
     sql: `SELECT ${[...expressions, ""].join(", ")}
@@ -286,7 +303,7 @@ export async function usageFromRaw(
       FROM requests WHERE ts >= ? AND ts < ? AND endpoint = 'messages'
       ${groupBy.length ? `GROUP BY ${groupBy.join(", ")}` : ""}
       ORDER BY cost_usd DESC`,
-    args: [sinceMs, untilMs],
+    args: [...tagPaths, sinceMs, untilMs],
   });
   return result.rows.map((row) => toUsageRow(row, dimensions));
 }
