@@ -23,6 +23,7 @@ export function usageCommand(): Command {
     .option("--by <dimensions>", `comma-separated: ${DIMENSIONS.join(", ")}`, "team")
     .option("--since <when>", "start: a duration back from now (30d) or a date", "30d")
     .option("--until <when>", "end: a duration back from now or a date (default now)")
+    .option("--cache", "show prompt-cache hit ratio and the money caching saved per group")
     .option("--json", "print JSON")
     .option("--csv", "print CSV")
     .action(

@@ -155,6 +155,8 @@ describe("gw serve lifecycle", () => {
         ["keys", "show", key.slice(0, 11)],
         ["providers", "list", "--json"],
         ["usage", "--by", "team,key"],
+        ["usage", "--by", "team", "--cache"],
+        ["usage", "--by", "tag:ticket,session"],
         ["logs", "--json"],
         ["keys", "list", "--json"],
       ]
