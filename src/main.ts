@@ -25,8 +25,35 @@ export function buildProgram(): Command {
     .version(VERSION, "-V, --version")
     .option("--db <url>", "database URL (env GW_DB_URL; default file:gw.db)")
     .option("--config <file>", "JSON config file (env GW_CONFIG)")
+    .option(
+      "--dashboard",
+      "live terminal dashboard (the local database, or a remote gw with --url)",
+    )
+    .option("--url <url>", "with --dashboard: a remote gw to read through its admin API")
+    .option("--admin-token <token>", "with --url: the remote gw's admin token (env GW_ADMIN_TOKEN)")
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .action(
+      async (
+        options: { dashboard?: boolean; url?: string; adminToken?: string },
+        command: Command,
+      ) => {
+        if (!options.dashboard) return command.help();
+        const { runDashboard } = await import("../tui/dashboard.ts");
+        if (options.url) {
+          const { remoteSource } = await import("../tui/sources.ts");
+          const token = options.adminToken ?? Deno.env.get("GW_ADMIN_TOKEN");
+          if (!token) throw new UsageError("--url needs --admin-token or GW_ADMIN_TOKEN");
+          return runDashboard(remoteSource(options.url, token));
+        }
+        const { withContext } = await import("./cli/context.ts");
+        const { localSource } = await import("../tui/sources.ts");
+        await withContext(
+          command,
+          ({ db, config }) => runDashboard(localSource(db, config.budgets.timeZone)),
+        );
+      },
+    );
   for (
     const command of [
       serveCommand(),

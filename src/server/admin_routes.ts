@@ -23,6 +23,7 @@ export interface AdminDeps {
   db: Database;
   isAdmin: (headers: Headers) => boolean;
   circuits: () => Record<string, string>;
+  timeZone: string;
 }
 
 function refuse(
@@ -83,6 +84,10 @@ export function adminRoutes(deps: AdminDeps): Hono {
   );
   admin.get("/routes", async (c) => c.json(await listRoutes(deps.db)));
   admin.get("/circuits", (c) => c.json(deps.circuits()));
+  admin.get("/budgets", async (c) => {
+    const { budgetStandings } = await import("../cli/budgets.ts");
+    return c.json(await budgetStandings(deps.db, deps.timeZone));
+  });
   admin.notFound(() =>
     errorResponse(
       new GatewayError("not_found_error", "No such admin route", { retryable: false }),
@@ -101,4 +106,5 @@ export const ADMIN_PATHS = [
   "/providers",
   "/routes",
   "/circuits",
+  "/budgets",
 ];

@@ -116,7 +116,7 @@ export class Gateway {
         this.logWriter.enqueue(row, spend);
       },
       adminToken: this.options.adminToken,
-      admin: { db, circuits: () => this.breakers.snapshot() },
+      admin: { db, circuits: () => this.breakers.snapshot(), timeZone: config.budgets.timeZone },
       metrics: () =>
         this.metrics.render({
           logQueueDepth: this.logWriter.stats.queued,

@@ -1,0 +1,118 @@
+/**
+ * `gw --dashboard` in a real terminal (a tmux pane): the numbers on screen match the database
+ * after a scripted workload, it survives a resize, and `q` quits.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { FakeAnthropic } from "../fakes/anthropic.ts";
+import { eventually, type Harness, messagesBody, startGw } from "../helpers/gw_harness.ts";
+import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
+import { usageBy } from "../../src/db/repos/requests_repo.ts";
+
+const SESSION = `gw-dashboard-${Deno.pid}`;
+
+async function tmux(...args: string[]): Promise<string> {
+  const output = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" })
+    .output();
+  return new TextDecoder().decode(output.stdout);
+}
+
+async function screen(): Promise<string> {
+  return await tmux("capture-pane", "-p", "-t", SESSION);
+}
+
+describe("gw --dashboard", () => {
+  let gw: Harness;
+  let fake: FakeAnthropic;
+
+  before(async () => {
+    fake = new FakeAnthropic().start();
+    fake.fallback = { usage: { input_tokens: 1000, output_tokens: 1000 } };
+    gw = await startGw();
+    await gw.addProvider("main", "anthropic", fake.url, fake.apiKey);
+    await upsertBudget(gw.db, {
+      scope: "team",
+      value: "payments",
+      period: "month",
+      limitUsd: 10,
+      limitTokens: null,
+      warnPct: 80,
+      hard: true,
+      perMember: false,
+      downgradeModel: null,
+      downgradeAtPct: null,
+    }, "test");
+    const { secret } = await gw.createKey({ team: "payments", user: "alice" });
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(gw.url + "/v1/messages", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": secret },
+        body: JSON.stringify(messagesBody({ stream: true })),
+      });
+      await response.text();
+    }
+    await gw.rows();
+  });
+  after(async () => {
+    await tmux("kill-session", "-t", SESSION);
+    await gw.stop();
+    await fake.stop();
+  });
+
+  it("shows the database's numbers, survives a resize and quits on q", async () => {
+    const month = await usageBy(
+      gw.db,
+      ["team"],
+      Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1),
+      Date.now() + 1,
+    );
+    const spent = `$${month[0].costUsd.toFixed(2)}`;
+    const command = [
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--config",
+      new URL("../../deno.json", import.meta.url).pathname,
+      new URL("../../src/main.ts", import.meta.url).pathname,
+      "--dashboard",
+      "--db",
+      `file:${gw.dir}/gw.db`,
+    ].join(" ");
+    await tmux(
+      "new-session",
+      "-d",
+      "-s",
+      SESSION,
+      "-x",
+      "100",
+      "-y",
+      "30",
+      `TERM=xterm-256color ${command}`,
+    );
+    const text = await eventually(async () => {
+      const shown = await screen();
+      assert.match(shown, /payments/);
+      return shown;
+    }, 20_000);
+    console.log(text);
+    const line = text.split("\n").find((l) => l.startsWith("payments"))!;
+    assert.ok(line.includes(spent), `month spend ${spent} on screen: ${line}`);
+    assert.match(line, /\d+% of \$10\.00/);
+    assert.match(text, /main claude-opus-5-5/);
+    await tmux("resize-window", "-t", SESSION, "-x", "80", "-y", "24");
+    await eventually(async () => {
+      const shown = await screen();
+      assert.match(shown, /gw dashboard/);
+      assert.ok(shown.split("\n").every((l) => l.length <= 80));
+    }, 10_000);
+    assert.ok(
+      (await tmux("list-sessions")).includes(SESSION),
+      "the dashboard keeps running until q",
+    );
+    await tmux("send-keys", "-t", SESSION, "q");
+    await eventually(async () => {
+      const sessions = await tmux("list-sessions");
+      assert.ok(!sessions.includes(SESSION), "the dashboard quit");
+    }, 10_000);
+  });
+});
