@@ -49,7 +49,10 @@ export function serveCommand(): Command {
         })`,
       );
       for (const file of secrets.created) {
-        console.log(`Created ${file} (mode 0600): keep it; it is needed to read stored secrets.`);
+        const role = file.endsWith("master.key")
+          ? "it decrypts stored provider credentials"
+          : "it guards the admin API and /metrics";
+        console.log(`Created ${file} (mode 0600): keep it safe; ${role}.`);
       }
       if ((await listProviders(db)).length === 0) {
         console.log(
@@ -71,6 +74,13 @@ export function serveCommand(): Command {
       };
       Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
       Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+      // `--dashboard` is the root option; commander accepts it after `serve` too.
+      if ((command.optsWithGlobals() as { dashboard?: boolean }).dashboard) {
+        const { runDashboard } = await import("../../tui/dashboard.ts");
+        const { localSource } = await import("../../tui/sources.ts");
+        await runDashboard(localSource(db, config.budgets.timeZone));
+        await stop("q");
+      }
       await new Promise(() => {});
     });
 }

@@ -109,6 +109,25 @@ export class BudgetService {
     };
   }
 
+  /** Utilisation of every budget counter in its current period, for `/metrics`. */
+  utilisation(now = this.now()): { budget: Budget; member: string; fraction: number }[] {
+    const out: { budget: Budget; member: string; fraction: number }[] = [];
+    const keys = this.ledger.keys();
+    for (const budget of this.budgets) {
+      const start = periodStart(budget.period, now, this.options.timeZone);
+      const prefix = `${budget.id}|${start}|`;
+      const members = keys.filter((key) => key.startsWith(prefix)).map((key) =>
+        key.slice(prefix.length)
+      );
+      for (const member of members.length ? members : [""]) {
+        const spent = measure(budget, this.ledger.spent(counterKey(budget.id, start, member)));
+        const limit = budget.limitUsd ?? budget.limitTokens ?? 0;
+        out.push({ budget, member, fraction: limit > 0 ? spent / limit : 0 });
+      }
+    }
+    return out;
+  }
+
   /** Every budget that applies to this chargee, with its current standing. */
   states(chargee: Chargee, now = this.now()): BudgetState[] {
     const states: BudgetState[] = [];

@@ -53,6 +53,18 @@ export class SpendLedger {
   private readonly reserved = new Map<string, Amount>();
   private readonly inFlight = new Map<string, number>();
 
+  /** Every counter key this instance knows of, from the snapshot or local spend. */
+  keys(): string[] {
+    return [
+      ...new Set([
+        ...this.snapshot.keys(),
+        ...this.unflushed.keys(),
+        ...this.committed.keys(),
+        ...this.refreshing.keys(),
+      ]),
+    ];
+  }
+
   spent(key: string): Amount {
     return sum(
       this.snapshot.get(key),

@@ -123,6 +123,13 @@ export class Gateway {
           logRowsDropped: this.logWriter.stats.dropped,
           logRowsWritten: this.logWriter.stats.written,
           circuits: this.breakers.snapshot(),
+          budgets: this.budgets.utilisation().map(({ budget, member, fraction }) => ({
+            scope: budget.scope,
+            value: budget.value,
+            period: budget.period,
+            member,
+            fraction,
+          })),
         }),
       modelCatalog: () => Object.keys(BUILTIN_PRICES),
       ready: async () => {

@@ -61,6 +61,7 @@ export interface Gauges {
   logRowsDropped: number;
   logRowsWritten: number;
   circuits: Record<string, string>;
+  budgets: { scope: string; value: string; period: string; member: string; fraction: number }[];
 }
 
 export class Metrics {
@@ -160,6 +161,17 @@ export class Metrics {
         `gw_circuit_open{${key({ target })}} ${
           state === "open" ? 1 : state === "half_open" ? 0.5 : 0
         }`,
+      );
+    }
+    out.push(
+      "# HELP gw_budget_utilization Spent over limit for each budget counter in its current period.",
+      "# TYPE gw_budget_utilization gauge",
+    );
+    for (const b of gauges.budgets) {
+      out.push(
+        `gw_budget_utilization{${
+          key({ scope: b.scope, value: b.value, period: b.period, member: b.member })
+        }} ${b.fraction}`,
       );
     }
     return out.join("\n") + "\n";

@@ -94,7 +94,6 @@ describe("gw --dashboard", () => {
       assert.match(shown, /payments/);
       return shown;
     }, 20_000);
-    console.log(text);
     const line = text.split("\n").find((l) => l.startsWith("payments"))!;
     assert.ok(line.includes(spent), `month spend ${spent} on screen: ${line}`);
     assert.match(line, /\d+% of \$10\.00/);
@@ -114,5 +113,50 @@ describe("gw --dashboard", () => {
       const sessions = await tmux("list-sessions");
       assert.ok(!sessions.includes(SESSION), "the dashboard quit");
     }, 10_000);
+  });
+
+  it("runs beside the server with gw serve --dashboard; q stops both", async () => {
+    const session = `${SESSION}-serve`;
+    const command = [
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--config",
+      new URL("../../deno.json", import.meta.url).pathname,
+      new URL("../../src/main.ts", import.meta.url).pathname,
+      "serve",
+      "--dashboard",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--db",
+      `file:${gw.dir}/gw.db`,
+    ].join(" ");
+    await tmux(
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "100",
+      "-y",
+      "30",
+      `TERM=xterm-256color GW_MASTER_KEY=${gw.masterKey} ${command}`,
+    );
+    try {
+      await eventually(async () => {
+        const shown = await tmux("capture-pane", "-p", "-t", session);
+        assert.match(shown, /gw dashboard .* live/);
+        assert.match(shown, /payments/);
+      }, 20_000);
+      await tmux("send-keys", "-t", session, "q");
+      await eventually(
+        async () => assert.ok(!(await tmux("list-sessions")).includes(session)),
+        15_000,
+      );
+    } finally {
+      await tmux("kill-session", "-t", session);
+    }
   });
 });

@@ -116,6 +116,13 @@ describe("budgets and rate limits", () => {
       );
       await second.text();
       assert.equal((await send(gw, key)).status, 429);
+      const metrics = await (await fetch(gw.url + "/metrics", {
+        headers: { authorization: "Bearer gwadm_test" },
+      })).text();
+      assert.match(
+        metrics,
+        /gw_budget_utilization\{scope="team",value="search",period="month",member=""\} (1\.[0-9]+|2)/,
+      );
       const count = await fetch(gw.url + "/v1/messages/count_tokens", {
         method: "POST",
         headers: { "content-type": "application/json", "x-api-key": key },
