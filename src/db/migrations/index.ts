@@ -7,6 +7,7 @@ import * as budgetsLimits from "./0002_budgets_limits.ts";
 import * as routes from "./0003_routes.ts";
 import * as guardrails from "./0004_guardrails.ts";
 import * as usageHourly from "./0005_usage_hourly.ts";
+import * as latencyHistogram from "./0006_rollup_latency_histogram.ts";
 
 export interface Migration {
   version: number;
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "routes", sql: routes.sql },
   { version: 4, name: "guardrails", sql: guardrails.sql },
   { version: 5, name: "usage_hourly", sql: usageHourly.sql },
+  { version: 6, name: "rollup_latency_histogram", sql: latencyHistogram.sql },
 ];

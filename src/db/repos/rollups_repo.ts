@@ -2,6 +2,7 @@
 import type { InStatement, InValue } from "@libsql/client";
 import type { RequestLog } from "../../logging/request_log.ts";
 import type { Database } from "../client.ts";
+import { LATENCY_BOUNDS_MS } from "../migrations/0006_rollup_latency_histogram.ts";
 
 const HOUR = 3_600_000;
 const DIMENSIONS = [
@@ -26,6 +27,7 @@ const MEASURES = [
   "cost_usd",
   "estimated_cost_usd",
   "latency_ms_sum",
+  ...LATENCY_BOUNDS_MS.map((bound) => `latency_le_${bound}`),
 ] as const;
 
 /**
@@ -59,6 +61,7 @@ export function addToRollupsStatement(rows: readonly RequestLog[]): InStatement 
       row.costUsd,
       row.costEstimated ? row.costUsd : 0,
       row.latencyMs ?? 0,
+      ...LATENCY_BOUNDS_MS.map((bound) => (row.latencyMs ?? 0) <= bound ? 1 : 0),
     ];
     const group = groups.get(key);
     if (!group) groups.set(key, [...dims, ...values]);

@@ -82,6 +82,20 @@ it("rollups equal the sum of raw rows after a random workload", async () => {
         .sort((a, b) => JSON.stringify(a.group).localeCompare(JSON.stringify(b.group)));
     assert.deepEqual(normalise(fromRollups), normalise(fromRaw), `by ${dims.join(",")}`);
   }
+  const histogram = await db.client.execute({
+    sql:
+      "SELECT sum(latency_le_1000) AS fast, sum(latency_le_120000) AS all_of_them, sum(requests) AS requests FROM usage_hourly",
+    args: [],
+  });
+  const raw = await db.client.execute(
+    "SELECT sum(latency_ms <= 1000) AS fast, count(*) AS requests FROM requests WHERE endpoint = 'messages'",
+  );
+  assert.equal(
+    Number(histogram.rows[0].fast),
+    Number(raw.rows[0].fast),
+    "latency histogram matches the raw rows",
+  );
+  assert.equal(Number(histogram.rows[0].all_of_them), Number(raw.rows[0].requests));
   const total = await countRequests(db);
   const sum = (rows: { requests: number }[]) => rows.reduce((n, r) => n + r.requests, 0);
   const beforePrune = sum(await usageFromRaw(db, [], start, until));
