@@ -159,4 +159,48 @@ describe("gw --dashboard", () => {
       await tmux("kill-session", "-t", session);
     }
   });
+
+  it("reads a remote gw through the admin API and shows disconnected when it goes away", async () => {
+    const session = `${SESSION}-remote`;
+    const remote = await startGw({}, { shareWith: gw });
+    const command = [
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--config",
+      new URL("../../deno.json", import.meta.url).pathname,
+      new URL("../../src/main.ts", import.meta.url).pathname,
+      "--dashboard",
+      "--url",
+      remote.url,
+      "--admin-token",
+      "gwadm_test",
+    ].join(" ");
+    await tmux(
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "100",
+      "-y",
+      "30",
+      `TERM=xterm-256color ${command}`,
+    );
+    try {
+      await eventually(
+        async () =>
+          assert.match(await tmux("capture-pane", "-p", "-t", session), /live[\s\S]*payments/),
+        20_000,
+      );
+      await remote.stop();
+      await eventually(
+        async () => assert.match(await tmux("capture-pane", "-p", "-t", session), /disconnected/),
+        20_000,
+      );
+      assert.ok((await tmux("list-sessions")).includes(session), "it keeps retrying");
+    } finally {
+      await tmux("kill-session", "-t", session);
+    }
+  });
 });
