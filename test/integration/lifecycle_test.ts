@@ -176,4 +176,27 @@ describe("gw serve lifecycle", () => {
       assert.ok(!text.includes(key), `gw key in ${file}`);
     }
   });
+
+  it("prints the Claude Code settings block", async () => {
+    const result = await runGw([
+      "setup",
+      "claude-code",
+      "--key",
+      "gw_example",
+      "--url",
+      "https://gw.example.com/",
+      "--project",
+      "checkout",
+    ], env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), {
+      env: {
+        ANTHROPIC_BASE_URL: "https://gw.example.com",
+        ANTHROPIC_AUTH_TOKEN: "gw_example",
+        ANTHROPIC_CUSTOM_HEADERS: "x-gw-project: checkout",
+      },
+    });
+    const usage = await runGw(["setup", "claude-code"], env);
+    assert.equal(usage.code, 2, "a missing required option is a usage error");
+  });
 });
