@@ -45,7 +45,12 @@ function assemble(
   };
 }
 
-export function localSource(db: Database, timeZone: string): SnapshotSource {
+/** `circuits` is given when the dashboard runs inside `gw serve`, where the breakers live. */
+export function localSource(
+  db: Database,
+  timeZone: string,
+  circuits: () => Record<string, string> = () => ({}),
+): SnapshotSource {
   return async () => {
     const { usageBy, listRequests } = await import("../src/db/repos/requests_repo.ts");
     const { budgetStandings } = await import("../src/cli/budgets.ts");
@@ -57,7 +62,7 @@ export function localSource(db: Database, timeZone: string): SnapshotSource {
       budgetStandings(db, timeZone),
       listRequests(db, { sinceMs: now - WINDOW_MS, limit: 5000 }),
     ]);
-    return assemble(now, today, month, keys, budgets, recent, {});
+    return assemble(now, today, month, keys, budgets, recent, circuits());
   };
 }
 

@@ -78,7 +78,9 @@ export function serveCommand(): Command {
       if ((command.optsWithGlobals() as { dashboard?: boolean }).dashboard) {
         const { runDashboard } = await import("../../tui/dashboard.ts");
         const { localSource } = await import("../../tui/sources.ts");
-        await runDashboard(localSource(db, config.budgets.timeZone));
+        await runDashboard(
+          localSource(db, config.budgets.timeZone, () => gateway.breakers.snapshot()),
+        );
         await stop("q");
       }
       await new Promise(() => {});
