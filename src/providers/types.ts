@@ -1,3 +1,5 @@
+import type { UsageTap } from "../streaming/usage_report.ts";
+
 /**
  * The interface every provider adapter implements. Claude's Messages format is gw's internal
  * format: an adapter turns a canonical request into its upstream request and its upstream
@@ -20,13 +22,25 @@ export interface CanonicalRequest {
   stream: boolean;
 }
 
+/** The upstream body in its own framing, for a client that speaks that framing too. */
+export interface NativeBody {
+  framing: string;
+  contentType: string;
+  body: ReadableStream<Uint8Array>;
+  /** Reads usage from the native framing as it passes. */
+  tap(): UsageTap;
+}
+
 /** The upstream's answer in Anthropic format. */
 export interface AnthropicResponse {
   status: number;
   headers: Headers;
+  /** May be built on first access: read it only when relaying in Anthropic format. */
   body: ReadableStream<Uint8Array> | null;
   /** How the body is framed, which decides how usage is read from it. */
   format: "sse" | "json" | "other";
+  /** Set when the upstream's own framing can be relayed untouched to a client that wants it. */
+  native?: NativeBody;
 }
 
 /** What `fetch` is called with: a plain URL and init, cheaper than building a `Request`. */

@@ -89,6 +89,7 @@ export async function handleMessages(
       providerName: target.provider.name,
       idleTimeoutMs: deps.config.upstream.idleTimeoutMs,
       headers: budgetHeaders,
+      nativeFraming: format.nativeFraming,
       outputPolicy: operation === "messages" && anthropic.status === 200 ? policy : undefined,
       settle: (report) => settle(deps, record, operation, anthropic.status, report),
     }));

@@ -17,6 +17,8 @@ import type { RequestRecord } from "./request_record.ts";
 export interface RelayOptions {
   providerName: string;
   idleTimeoutMs: number;
+  /** The client takes this upstream framing untouched (Bedrock mode on a Bedrock upstream). */
+  nativeFraming?: string;
   /** Output guardrails to apply, if the request has a policy. */
   outputPolicy?: CompiledPolicy;
   /** gw's own response headers, e.g. budget utilisation. */
@@ -34,6 +36,22 @@ export function relayResponse(
   record: RequestRecord,
   options: RelayOptions,
 ): Response {
+  const native = response.native;
+  if (
+    native && native.framing === options.nativeFraming && response.status === 200 &&
+    !options.outputPolicy
+  ) {
+    const headers = clientHeaders(response.headers, record.id, options.headers);
+    headers.set("content-type", native.contentType);
+    return new Response(
+      relayStream(native.body, {
+        idleTimeoutMs: options.idleTimeoutMs,
+        tap: native.tap(),
+        onReport: options.settle,
+      }),
+      { status: 200, headers },
+    );
+  }
   if (response.format === "other" || !response.body) {
     void response.body?.cancel();
     throw new GatewayError(

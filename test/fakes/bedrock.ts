@@ -48,6 +48,8 @@ function toHex(buffer: ArrayBuffer): string {
 export class FakeBedrock {
   readonly requests: BedrockRecorded[] = [];
   readonly queue: BedrockScenario[] = [];
+  /** The bytes of every event stream sent, to compare with what clients received. */
+  readonly sentStreams: Uint8Array[] = [];
   accessKeyId = "AKIAFAKEBEDROCK";
   secretAccessKey = "fake/secret+key";
   region = "us-east-1";
@@ -186,6 +188,7 @@ export class FakeBedrock {
       all.set(frame, offset);
       offset += frame.length;
     }
+    this.sentStreams.push(all);
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < all.length; i += 37) chunks.push(all.subarray(i, i + 37));
     return new Response(ReadableStream.from(chunks), {

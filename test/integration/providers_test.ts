@@ -310,4 +310,33 @@ describe("Bedrock and Vertex providers, routing and failover", () => {
       await accepting.catch(() => {});
     }
   });
+
+  it("relays a Bedrock upstream's event stream byte for byte to a Bedrock-mode client", async () => {
+    await route("claude-opus-4-1", [{ provider: "bedrock-us", model: BEDROCK_MODEL, weight: 1 }]);
+    const before = bedrock.sentStreams.length;
+    const response = await fetch(
+      `${gw.url}/bedrock/model/${encodeURIComponent(BEDROCK_MODEL)}/invoke-with-response-stream`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({
+          anthropic_version: "bedrock-2023-05-31",
+          anthropic_beta: ["interleaved-thinking-2025-05-14"],
+          max_tokens: 100,
+          messages: [{ role: "user", content: "hi" }],
+        }),
+      },
+    );
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "application/vnd.amazon.eventstream");
+    const received = new Uint8Array(await response.arrayBuffer());
+    assert.deepEqual(received, bedrock.sentStreams[before]);
+    const row = (await gw.rows()).at(-1)!;
+    assert.equal(row.provider, "bedrock-us");
+    assert.equal(row.inputTokens, 12, "usage is read from the untouched stream");
+    assert.equal(row.outputTokens, 34);
+    assert.deepEqual(bedrock.requests.at(-1)!.body.anthropic_beta, [
+      "interleaved-thinking-2025-05-14",
+    ]);
+  });
 });

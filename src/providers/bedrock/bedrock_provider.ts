@@ -8,6 +8,8 @@ import { formatOf, type Provider, type ProviderFactory } from "../types.ts";
 import { bedrockBody } from "./bedrock_body.ts";
 import { bedrockToSse, exceptionType } from "./bedrock_stream.ts";
 import { type AwsCredentials, signRequest } from "./sigv4.ts";
+import { EVENT_STREAM_FRAMING } from "./event_stream.ts";
+import { EventStreamUsageTap } from "./event_stream_usage_tap.ts";
 
 export interface BedrockConfig {
   region: string;
@@ -122,11 +124,22 @@ export const createBedrockProvider: ProviderFactory = (settings) => {
       if (contentType.includes("amazon.eventstream") && response.body) {
         headers.set("content-type", "text/event-stream; charset=utf-8");
         headers.set("cache-control", "no-cache");
+        const raw = response.body;
+        let converted: ReadableStream<Uint8Array> | undefined;
         return {
           status: 200,
           headers,
           format: "sse",
-          body: bedrockToSse(response.body, requestId, pingIntervalMs),
+          // Built on first read: a Bedrock-mode client takes the raw stream instead.
+          get body() {
+            return converted ??= bedrockToSse(raw, requestId, pingIntervalMs);
+          },
+          native: {
+            framing: EVENT_STREAM_FRAMING,
+            contentType: "application/vnd.amazon.eventstream",
+            body: raw,
+            tap: () => new EventStreamUsageTap(requestId),
+          },
         };
       }
       headers.set("content-type", contentType);

@@ -5,6 +5,9 @@
  */
 import { crc32 } from "./crc32.ts";
 
+/** The framing name a Bedrock-mode client and a Bedrock upstream share. */
+export const EVENT_STREAM_FRAMING = "aws-eventstream";
+
 export interface EventFrame {
   headers: Record<string, string>;
   payload: Uint8Array;

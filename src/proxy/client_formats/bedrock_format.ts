@@ -5,6 +5,7 @@
  */
 import { fromBase64 } from "../../crypto/base64.ts";
 import { sseToEventStream } from "../../providers/bedrock/sse_to_event_stream.ts";
+import { EVENT_STREAM_FRAMING } from "../../providers/bedrock/event_stream.ts";
 import { canonicalModel } from "../../usage/pricing.ts";
 import type { ClientFormat } from "./client_format.ts";
 
@@ -55,6 +56,7 @@ export function bedrockFormat(modelId: string, action: BedrockAction): ClientFor
     },
     // The AWS SDK sends no `anthropic-version`; Anthropic upstreams require one.
     headers: () => ({ "anthropic-version": "2023-06-01", ...betas }),
+    nativeFraming: EVENT_STREAM_FRAMING,
     respond(response) {
       if (action === "count-tokens" && response.ok) {
         const rewritten = response.json().then((json: { input_tokens?: number }) =>

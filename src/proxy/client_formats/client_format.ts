@@ -11,6 +11,8 @@ export interface ClientFormat {
   /** Headers the canonical request needs that the client sent elsewhere (betas in the body). */
   headers(): Record<string, string>;
   respond(response: Response): Response;
+  /** An upstream framing this client takes as is (relayed untouched, not translated). */
+  nativeFraming?: string;
 }
 
 /** Claude Code's default: Anthropic in, Anthropic out, untouched. */
