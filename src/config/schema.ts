@@ -36,11 +36,13 @@ export const configSchema = z.strictObject({
     cacheRead: 0.5,
   }),
   upstream: z.strictObject({
+    /** A host not heard from in the last minute must accept a TCP connection this fast. */
+    connectTimeoutMs: z.number().int().positive().default(10_000),
     /** Until the response headers arrive: large prompts legitimately take minutes. */
     firstByteTimeoutMs: z.number().int().positive().default(300_000),
     /** Longest silence between two chunks of a response. */
     idleTimeoutMs: z.number().int().positive().default(300_000),
-  }).default({ firstByteTimeoutMs: 300_000, idleTimeoutMs: 300_000 }),
+  }).default({ connectTimeoutMs: 10_000, firstByteTimeoutMs: 300_000, idleTimeoutMs: 300_000 }),
   log: z.strictObject({
     flushIntervalMs: z.number().int().positive().default(250),
     // 33 columns a row: 900 rows stay under SQLite's 32766 bound variables per statement.

@@ -9,12 +9,14 @@ import type { Target } from "../routing/router.ts";
 import { GatewayError } from "../server/errors.ts";
 import type { RequestRecord } from "./request_record.ts";
 import { ClientGone, upstreamFetch } from "./upstream_fetch.ts";
+import type { ConnectCheck } from "./connect_check.ts";
 
 export interface FailoverOptions {
   maxAttempts: number;
   /** No new attempt starts after this long. */
   deadlineMs: number;
   firstByteTimeoutMs: number;
+  connectCheck: ConnectCheck;
   /** A `retry-after` longer than this ends retrying on the same target. */
   maxRetryAfterMs: number;
   breakers: CircuitBreakers;
@@ -89,6 +91,7 @@ export async function forwardWithFailover(
         request,
         clientSignal,
         options.firstByteTimeoutMs,
+        options.connectCheck,
       );
       const response = target.provider.toAnthropic(upstream, request);
       if (!isRetryableStatus(response.status)) {

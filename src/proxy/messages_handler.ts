@@ -83,6 +83,7 @@ export async function handleMessages(
         ...deps.config.routing,
         firstByteTimeoutMs: deps.config.upstream.firstByteTimeoutMs,
         breakers: deps.breakers,
+        connectCheck: deps.connectCheck,
       },
     );
     return format.respond(relayResponse(anthropic, record, {

@@ -7,6 +7,7 @@ import type { RateLimiter } from "../limits/rate_limit.ts";
 import type { SpendIncrement } from "../limits/spend_ledger.ts";
 import type { RequestLog } from "../logging/request_log.ts";
 import type { CircuitBreakers } from "../routing/circuit_breaker.ts";
+import type { ConnectCheck } from "./connect_check.ts";
 import type { Router } from "../routing/router.ts";
 import type { PriceTable } from "../usage/cost.ts";
 
@@ -15,6 +16,7 @@ export interface ProxyDeps {
   authenticator: Authenticator;
   router: Router;
   breakers: CircuitBreakers;
+  connectCheck: ConnectCheck;
   pricing: PriceTable;
   budgets: BudgetService;
   guardrails: GuardrailEngine;

@@ -5,6 +5,7 @@
 import type { CanonicalRequest } from "../providers/types.ts";
 import type { Target } from "../routing/router.ts";
 import { GatewayError } from "../server/errors.ts";
+import { type ConnectCheck, ConnectTimeout } from "./connect_check.ts";
 
 export class ClientGone extends Error {
   constructor() {
@@ -22,6 +23,7 @@ export async function upstreamFetch(
   request: CanonicalRequest,
   clientSignal: AbortSignal,
   firstByteTimeoutMs: number,
+  connectCheck: ConnectCheck,
 ): Promise<Response> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new ClientGone());
@@ -34,10 +36,20 @@ export async function upstreamFetch(
   }, firstByteTimeoutMs);
   try {
     const upstream = await target.provider.buildRequest(request, target.model, controller.signal);
-    return await fetch(upstream.url, upstream.init);
+    await connectCheck.ensure(upstream.url);
+    const response = await fetch(upstream.url, upstream.init);
+    connectCheck.markOk(upstream.url);
+    return response;
   } catch (error) {
     clientSignal.removeEventListener("abort", onClientAbort);
     if (clientSignal.aborted) throw new ClientGone();
+    if (error instanceof ConnectTimeout) {
+      throw new GatewayError(
+        "api_error",
+        `Provider ${target.provider.name} is unreachable: ${error.message}`,
+        { status: 502 },
+      );
+    }
     if (timedOut) {
       throw new GatewayError(
         "timeout_error",

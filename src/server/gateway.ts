@@ -18,6 +18,7 @@ import { listRoutes } from "../db/repos/routes_repo.ts";
 import { listAssignments, listPolicies } from "../db/repos/guardrails_repo.ts";
 import { GuardrailEngine } from "../guardrails/guardrail_engine.ts";
 import { Metrics } from "../telemetry/metrics.ts";
+import { ConnectCheck } from "../proxy/connect_check.ts";
 import { pruneRequests } from "../db/repos/rollups_repo.ts";
 import { PriceTable } from "../usage/cost.ts";
 import { BUILTIN_PRICES } from "../usage/pricing.ts";
@@ -107,6 +108,7 @@ export class Gateway {
       authenticator: this.authenticator,
       router: this.router,
       breakers: this.breakers,
+      connectCheck: new ConnectCheck(config.upstream.connectTimeoutMs),
       pricing,
       budgets: this.budgets,
       guardrails: this.guardrails,
