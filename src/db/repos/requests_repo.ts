@@ -39,7 +39,8 @@ const COLUMNS = [
   "guardrails",
 ] as const;
 
-const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => "?").join(", ")})`;
+/** `value ->> '$[0]', value ->> '$[1]', …`: one column per position of a row array. */
+const ROW_FROM_JSON = COLUMNS.map((_, i) => `value ->> '$[${i}]'`).join(", ");
 
 function values(row: RequestLog): InValue[] {
   return [
@@ -80,15 +81,17 @@ function values(row: RequestLog): InValue[] {
 }
 
 /**
- * One multi-row INSERT: the fastest way to write many rows through `@libsql/client`.
- * `OR IGNORE` makes a retried batch harmless.
+ * One INSERT for many rows, the rows passed as a single JSON array parameter and unpacked by
+ * `json_each`. Measured: far faster than bound placeholders, and the libsql driver retains
+ * ~150 bytes of native memory per bound parameter (6 KB per log row), which one parameter per
+ * batch avoids. `OR IGNORE` makes a retried batch harmless.
  */
 export function insertRequestsStatement(rows: readonly RequestLog[]): InStatement {
   return {
-    sql: `INSERT OR IGNORE INTO requests (${COLUMNS.join(", ")}) VALUES ${
-      rows.map(() => ROW_PLACEHOLDERS).join(", ")
-    }`,
-    args: rows.flatMap(values),
+    sql: `INSERT OR IGNORE INTO requests (${
+      COLUMNS.join(", ")
+    }) SELECT ${ROW_FROM_JSON} FROM json_each(?)`,
+    args: [JSON.stringify(rows.map(values))],
   };
 }
 

@@ -73,14 +73,14 @@ export function addToRollupsStatement(rows: readonly RequestLog[]): InStatement 
   }
   if (groups.size === 0) return undefined;
   const columns = [...DIMENSIONS, ...MEASURES];
-  const placeholders = `(${columns.map(() => "?").join(", ")})`;
+  // One JSON parameter, as for the raw rows (see insertRequestsStatement); `WHERE true` lets
+  // SQLite parse the upsert after a SELECT.
   return {
-    sql: `INSERT INTO usage_hourly (${columns.join(", ")}) VALUES ${
-      [...groups.values()].map(() => placeholders).join(", ")
-    }
+    sql: `INSERT INTO usage_hourly (${columns.join(", ")})
+      SELECT ${columns.map((_, i) => `value ->> '$[${i}]'`).join(", ")} FROM json_each(?) WHERE true
       ON CONFLICT (${DIMENSIONS.join(", ")}) DO UPDATE SET
       ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(", ")}`,
-    args: [...groups.values()].flat(),
+    args: [JSON.stringify([...groups.values()])],
   };
 }
 
