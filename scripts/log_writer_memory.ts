@@ -1,9 +1,9 @@
 /**
- * Memory of the request-log writer over 400,000 rows: resident memory should stay flat. (The
+ * Memory of the request-log writer over N rows (default 400,000): resident memory should stay flat. (The
  * libsql driver keeps native memory per bound parameter; rows therefore travel as one JSON
  * parameter per batch.)
  *
- * deno run -A scripts/log_writer_memory.ts
+ * deno run -A scripts/log_writer_memory.ts [ROWS]
  */
 import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
@@ -18,7 +18,8 @@ const writer = new LogWriter(db, {
 });
 const rss = () =>
   Math.round(Number(/VmRSS:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))![1]) / 1024);
-for (let i = 0; i < 400_000; i++) {
+const total = Number(Deno.args[0] ?? 400_000);
+for (let i = 0; i < total; i++) {
   writer.enqueue({
     id: `r${i}`,
     ts: Date.now() - (i % 1000) * 3_600_000,
