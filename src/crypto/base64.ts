@@ -18,8 +18,3 @@ export function fromBase64(text: string): Uint8Array {
 export function toBase64Url(bytes: Uint8Array): string {
   return toBase64(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
-
-export function fromBase64Url(text: string): Uint8Array {
-  const padded = text.replaceAll("-", "+").replaceAll("_", "/");
-  return fromBase64(padded + "=".repeat((4 - (padded.length % 4)) % 4));
-}

@@ -5,15 +5,17 @@ import { migrate } from "../db/migrate.ts";
 import { addSpendStatements, upsertBudget } from "../db/repos/budgets_repo.ts";
 import { BudgetService } from "./budget_service.ts";
 import type { Chargee } from "./budget.ts";
+import type { Period } from "./period.ts";
 
-it("starts a fresh period at the calendar boundary (fake clock)", async () => {
+/** A fresh database with one hard $1 budget on team payments. */
+async function databaseWithBudget(period: Period) {
   const dir = await Deno.makeTempDir();
   const db = await openDatabase(`file:${dir}/b.db`);
   await migrate(db);
   await upsertBudget(db, {
     scope: "team",
     value: "payments",
-    period: "month",
+    period,
     limitUsd: 1,
     limitTokens: null,
     warnPct: 80,
@@ -22,6 +24,11 @@ it("starts a fresh period at the calendar boundary (fake clock)", async () => {
     downgradeModel: null,
     downgradeAtPct: null,
   }, "test");
+  return { dir, db };
+}
+
+it("starts a fresh period at the calendar boundary (fake clock)", async () => {
+  const { dir, db } = await databaseWithBudget("month");
   let now = Date.UTC(2026, 10, 30, 23, 59);
   const messages: string[] = [];
   const service = new BudgetService(
@@ -49,21 +56,7 @@ it("starts a fresh period at the calendar boundary (fake clock)", async () => {
 });
 
 it("fails closed when configured and the spend is stale", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = await openDatabase(`file:${dir}/b.db`);
-  await migrate(db);
-  await upsertBudget(db, {
-    scope: "team",
-    value: "payments",
-    period: "day",
-    limitUsd: 1,
-    limitTokens: null,
-    warnPct: 80,
-    hard: true,
-    perMember: false,
-    downgradeModel: null,
-    downgradeAtPct: null,
-  }, "test");
+  const { dir, db } = await databaseWithBudget("day");
   const service = new BudgetService(
     db,
     { timeZone: "UTC", refreshMs: 1000, staleAfterMs: 1000, failMode: "closed" },

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { parseSince } from "../cli/duration.ts";
 import type { Database } from "../db/client.ts";
+import { listAudit } from "../db/repos/audit_repo.ts";
 import { listKeys } from "../db/repos/keys_repo.ts";
 import { listProviders } from "../db/repos/providers_repo.ts";
 import {
@@ -84,6 +85,13 @@ export function adminRoutes(deps: AdminDeps): Hono {
   );
   admin.get("/routes", async (c) => c.json(await listRoutes(deps.db)));
   admin.get("/circuits", (c) => c.json(deps.circuits()));
+  admin.get(
+    "/audit",
+    async (c) =>
+      c.json(
+        await listAudit(deps.db, Math.min(Math.max(Number(c.req.query("limit")) || 100, 1), 1000)),
+      ),
+  );
   admin.get("/budgets", async (c) => {
     const { budgetStandings } = await import("../cli/budgets.ts");
     return c.json(await budgetStandings(deps.db, deps.timeZone));
@@ -107,4 +115,5 @@ export const ADMIN_PATHS = [
   "/routes",
   "/circuits",
   "/budgets",
+  "/audit",
 ];

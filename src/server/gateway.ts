@@ -70,10 +70,6 @@ export class Gateway {
     return gateway;
   }
 
-  get port(): number {
-    return this.server!.addr.port;
-  }
-
   get url(): string {
     const { hostname, port } = this.server!.addr;
     const host = hostname === "0.0.0.0"

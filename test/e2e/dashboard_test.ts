@@ -17,6 +17,13 @@ async function tmux(...args: string[]): Promise<string> {
   return new TextDecoder().decode(output.stdout);
 }
 
+/** The shell command that runs the gw CLI from source, as `deno task gw` does. */
+function gwCommand(...args: string[]): string {
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  const main = new URL("../../src/main.ts", import.meta.url).pathname;
+  return [Deno.execPath(), "run", "-A", "--config", config, main, ...args].join(" ");
+}
+
 async function screen(): Promise<string> {
   return await tmux("capture-pane", "-p", "-t", SESSION);
 }
@@ -67,17 +74,7 @@ describe("gw --dashboard", () => {
       Date.now() + 1,
     );
     const spent = `$${month[0].costUsd.toFixed(2)}`;
-    const command = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--config",
-      new URL("../../deno.json", import.meta.url).pathname,
-      new URL("../../src/main.ts", import.meta.url).pathname,
-      "--dashboard",
-      "--db",
-      `file:${gw.dir}/gw.db`,
-    ].join(" ");
+    const command = gwCommand("--dashboard", "--db", `file:${gw.dir}/gw.db`);
     await tmux(
       "new-session",
       "-d",
@@ -117,13 +114,7 @@ describe("gw --dashboard", () => {
 
   it("runs beside the server with gw serve --dashboard; q stops both", async () => {
     const session = `${SESSION}-serve`;
-    const command = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--config",
-      new URL("../../deno.json", import.meta.url).pathname,
-      new URL("../../src/main.ts", import.meta.url).pathname,
+    const command = gwCommand(
       "serve",
       "--dashboard",
       "--host",
@@ -132,7 +123,7 @@ describe("gw --dashboard", () => {
       "0",
       "--db",
       `file:${gw.dir}/gw.db`,
-    ].join(" ");
+    );
     await tmux(
       "new-session",
       "-d",
@@ -163,19 +154,7 @@ describe("gw --dashboard", () => {
   it("reads a remote gw through the admin API and shows disconnected when it goes away", async () => {
     const session = `${SESSION}-remote`;
     const remote = await startGw({}, { shareWith: gw });
-    const command = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--config",
-      new URL("../../deno.json", import.meta.url).pathname,
-      new URL("../../src/main.ts", import.meta.url).pathname,
-      "--dashboard",
-      "--url",
-      remote.url,
-      "--admin-token",
-      "gwadm_test",
-    ].join(" ");
+    const command = gwCommand("--dashboard", "--url", remote.url, "--admin-token", "gwadm_test");
     await tmux(
       "new-session",
       "-d",

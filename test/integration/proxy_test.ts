@@ -262,6 +262,11 @@ describe("Anthropic pass-through", () => {
       const text = await ok.text();
       assert.ok(!text.includes(fake.apiKey) && !text.includes(key), `${path} leaks no secret`);
     }
+    const audit = await (await fetch(`${gw.url}/admin/audit`, {
+      headers: { authorization: "Bearer gwadm_test" },
+    })).json();
+    assert.ok(audit.some((entry: { action: string }) => entry.action === "provider.add"));
+    assert.ok(audit.some((entry: { action: string }) => entry.action === "key.create"));
     const usage = await (await fetch(`${gw.url}/admin/usage?by=team,model&since=1d`, {
       headers: { authorization: "Bearer gwadm_test" },
     })).json();
