@@ -30,8 +30,15 @@ const writer = new LogWriter(db, {
   queueLimit: 2_000_000,
 });
 
-let state = 1;
-const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+// mulberry32: a plain LCG's correlated successive draws collapse the hour × developer
+// spread into a few thousand rollup rows, which would flatter the rollup query.
+let state = 0x9e3779b9;
+function random(): number {
+  state = (state + 0x6d2b79f5) | 0;
+  let t = Math.imul(state ^ (state >>> 15), 1 | state);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
 const teams = Array.from({ length: 25 }, (_, i) => `team-${i}`);
 const models = [
   "claude-opus-5-5",
@@ -82,6 +89,11 @@ for (let i = 0; i < total; i++) {
   };
   writer.enqueue(row);
   if (writer.stats.queued >= 100_000) await writer.flush();
+  if ((i + 1) % 1_000_000 === 0) {
+    const rss = Math.round(Deno.memoryUsage().rss / 2 ** 20);
+    const elapsed = Math.round((performance.now() - started) / 1000);
+    console.log(`${i + 1} rows, ${elapsed} s, rss ${rss} MiB`);
+  }
 }
 await writer.stop(600_000);
 const seconds = (performance.now() - started) / 1000;

@@ -23,7 +23,7 @@ export interface BudgetState {
 }
 
 export interface BudgetDecision {
-  refusal?: { state: BudgetState; message: string };
+  refusal?: { state: BudgetState; message: string; utilization: number };
   /** A cheaper model to use instead, from a budget past its downgrade threshold. */
   downgradeModel?: string;
   /** Budgets at or past their warn threshold. */
@@ -80,6 +80,7 @@ export function decideBudgets(states: readonly BudgetState[], estimate: Amount):
     if (spent >= limit) {
       decision.refusal = {
         state,
+        utilization,
         message: `Budget exhausted for ${scope}: spent ${formatAmount(budget, spent)} of ${
           formatAmount(budget, limit)
         } ${when}. Ask your gw admin to raise it.`,
@@ -90,6 +91,7 @@ export function decideBudgets(states: readonly BudgetState[], estimate: Amount):
     if (state.inFlight > 0 && spent + reserved + measure(budget, estimate) > limit) {
       decision.refusal = {
         state,
+        utilization,
         message: `Budget nearly exhausted for ${scope}: spent ${formatAmount(budget, spent)} plus ${
           formatAmount(budget, reserved)
         } held by ${state.inFlight} requests in flight, of ${formatAmount(budget, limit)} ${when}.`,

@@ -75,14 +75,11 @@ export class BudgetService {
     const decision = decideBudgets(states, estimate);
     for (const state of decision.warnings) this.warnOnce(state);
     if (decision.refusal) {
-      const { state, message } = decision.refusal;
-      const retryAfter = state.resetAt === undefined
-        ? undefined
-        : Math.max(1, Math.ceil((state.resetAt - now) / 1000));
+      const { state, message, utilization } = decision.refusal;
       throw new GatewayError("billing_error", message, {
         status: 429,
         retryable: false,
-        headers: retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
+        headers: refusalHeaders(state, utilization, now),
       });
     }
     const keys = states.map((state) =>
@@ -211,25 +208,42 @@ export class BudgetService {
   }
 }
 
+/** Claude Code's notice thresholds: it warns once utilisation passes each. */
+const NOTICE_THRESHOLDS = [0.95, 0.75];
+
+/** Utilisation as the client expects it: two decimals, below 1 while requests still pass. */
+function reportedUtilization(utilization: number, exceeded: boolean): string {
+  const rounded = Math.round(utilization * 100) / 100;
+  return String(exceeded ? rounded : Math.min(rounded, 0.99));
+}
+
+const PERIOD_NAMES: Record<string, string> = {
+  day: "daily",
+  week: "weekly",
+  month: "monthly",
+  total: "total",
+};
+
 /**
- * The `anthropic-ratelimit-unified-*` headers Claude Code reads, for the tightest hard budget:
- * overall status and reset, and the `overage-*` window its "Spend limit" bar is drawn from
- * (utilisation as a fraction, reset in epoch seconds, the 75 % / 95 % threshold passed), plus
- * gw's own `x-gw-budget-utilization`.
+ * The `anthropic-ratelimit-unified-*` headers of the gateway protocol the pinned Claude Code
+ * documents, for the tightest hard budget: the `overage` claim is the calendar-budget window,
+ * and `overage-surpassed-threshold` (0.75, 0.95) is what makes the client show its
+ * "You've used NN% …" notice. gw adds `x-gw-budget-utilization` for scripts.
  */
 function utilizationHeaders(
   tightest: { state: BudgetState; utilization: number } | undefined,
 ): Record<string, string> {
   if (!tightest) return {};
   const { state, utilization } = tightest;
-  const status = utilization * 100 >= state.budget.warnPct ? "allowed_warning" : "allowed";
+  const threshold = NOTICE_THRESHOLDS.find((t) => utilization > t);
+  const status = threshold === undefined ? "allowed" : "allowed_warning";
   const headers: Record<string, string> = {
     "anthropic-ratelimit-unified-status": status,
+    "anthropic-ratelimit-unified-representative-claim": "overage",
     "anthropic-ratelimit-unified-overage-status": status,
-    "anthropic-ratelimit-unified-overage-utilization": utilization.toFixed(4),
+    "anthropic-ratelimit-unified-overage-utilization": reportedUtilization(utilization, false),
     "x-gw-budget-utilization": utilization.toFixed(4),
   };
-  const threshold = [0.95, 0.75].find((t) => utilization >= t);
   if (threshold !== undefined) {
     headers["anthropic-ratelimit-unified-overage-surpassed-threshold"] = String(threshold);
   }
@@ -237,6 +251,32 @@ function utilizationHeaders(
     const reset = String(Math.floor(state.resetAt / 1000));
     headers["anthropic-ratelimit-unified-reset"] = reset;
     headers["anthropic-ratelimit-unified-overage-reset"] = reset;
+  }
+  return headers;
+}
+
+/**
+ * What goes with a budget refusal: the protocol's rejected shape, without the claim and
+ * overage status, so the client prints gw's message as it is. A budget a whole group shares
+ * is marked `group_pool`: the developer's own cap is not what ran out.
+ */
+function refusalHeaders(state: BudgetState, utilization: number, now: number) {
+  const headers: Record<string, string> = {
+    "anthropic-ratelimit-unified-status": "rejected",
+    "anthropic-ratelimit-unified-overage-utilization": reportedUtilization(utilization, true),
+    "anthropic-ratelimit-unified-overage-surpassed-threshold": "1",
+    "anthropic-ratelimit-unified-overage-period": PERIOD_NAMES[state.budget.period],
+    "anthropic-ratelimit-unified-overage-disabled-reason": "org_spend_cap_reached",
+  };
+  const { scope, perMember } = state.budget;
+  if (scope !== "key" && scope !== "user" && !perMember) {
+    headers["anthropic-ratelimit-unified-overage-scope"] = "group_pool";
+  }
+  if (state.resetAt !== undefined) {
+    const reset = String(Math.floor(state.resetAt / 1000));
+    headers["anthropic-ratelimit-unified-reset"] = reset;
+    headers["anthropic-ratelimit-unified-overage-reset"] = reset;
+    headers["retry-after"] = String(Math.max(1, Math.ceil((state.resetAt - now) / 1000)));
   }
   return headers;
 }

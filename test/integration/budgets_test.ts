@@ -78,6 +78,21 @@ describe("budgets and rate limits", () => {
       }
       const last = await send(gw, key);
       assert.equal(last.status, 429);
+      // The gateway protocol's rejected shape, without the claim and overage status, so
+      // Claude Code prints gw's message as it is.
+      assert.equal(last.headers.get("anthropic-ratelimit-unified-status"), "rejected");
+      assert.equal(last.headers.get("anthropic-ratelimit-unified-overage-period"), "monthly");
+      assert.equal(last.headers.get("anthropic-ratelimit-unified-overage-scope"), "group_pool");
+      assert.equal(
+        last.headers.get("anthropic-ratelimit-unified-overage-disabled-reason"),
+        "org_spend_cap_reached",
+      );
+      assert.equal(
+        last.headers.get("anthropic-ratelimit-unified-overage-surpassed-threshold"),
+        "1",
+      );
+      assert.equal(last.headers.get("anthropic-ratelimit-unified-representative-claim"), null);
+      assert.equal(last.headers.get("anthropic-ratelimit-unified-overage-status"), null);
       assert.match((await last.json()).error.message, /Budget exhausted for team payments/);
       const rows = (await gw.rows()).filter((r) => r.status === 200);
       const spent = rows.reduce((sum, row) => sum + row.costUsd, 0);
@@ -96,11 +111,27 @@ describe("budgets and rate limits", () => {
       const first = await send(gw, key, false);
       assert.equal(first.status, 200);
       assert.equal(first.headers.get("anthropic-ratelimit-unified-status"), "allowed");
+      assert.equal(
+        first.headers.get("anthropic-ratelimit-unified-representative-claim"),
+        "overage",
+      );
+      assert.equal(first.headers.get("anthropic-ratelimit-unified-overage-status"), "allowed");
+      assert.equal(
+        first.headers.get("anthropic-ratelimit-unified-overage-surpassed-threshold"),
+        null,
+        "no notice below 75 %",
+      );
       assert.match(first.headers.get("anthropic-ratelimit-unified-reset") ?? "", /^\d{10}$/);
       await first.text();
       const second = await send(gw, key, false);
       assert.equal(second.headers.get("anthropic-ratelimit-unified-status"), "allowed_warning");
-      assert.equal(second.headers.get("anthropic-ratelimit-unified-overage-utilization"), "0.8333");
+      assert.equal(
+        second.headers.get("anthropic-ratelimit-unified-overage-status"),
+        "allowed_warning",
+      );
+      // Two decimals, as the client reads it; gw's own header keeps the precision.
+      assert.equal(second.headers.get("anthropic-ratelimit-unified-overage-utilization"), "0.83");
+      assert.equal(second.headers.get("x-gw-budget-utilization"), "0.8333");
       assert.equal(
         second.headers.get("anthropic-ratelimit-unified-overage-surpassed-threshold"),
         "0.75",
