@@ -3,14 +3,15 @@
  * instances. Local files get WAL and a busy timeout so the CLI and a running server can share
  * one file.
  */
-import { type Client, createClient, type InStatement } from "@libsql/client";
+import { createClient, type InStatement } from "@libsql/client";
+import { LocalClient, type SqlClient } from "./local_client.ts";
 
-export type { Client };
+export type { SqlClient };
 
 const BUSY_TIMEOUT_MS = 5000;
 
 export interface Database {
-  client: Client;
+  client: SqlClient;
   url: string;
   /** True for `file:` URLs: one machine, pragmas apply, key files may live beside it. */
   local: boolean;
@@ -23,22 +24,20 @@ export interface Database {
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
   const local = url.startsWith("file:") || url === ":memory:";
-  const client = createClient({ url, authToken, intMode: "number" });
-  if (local) {
-    await client.execute("PRAGMA journal_mode = WAL");
-    await applyConnectionPragmas(client);
-  }
-  return { client, url, local };
-}
-
-/**
- * Per-connection pragmas. `@libsql/client` opens a fresh connection after `transaction()`, which
- * drops them, so callers use `writeBatch` instead of interactive transactions.
- */
-async function applyConnectionPragmas(client: Client): Promise<void> {
+  if (!local) return { client: createClient({ url, authToken, intMode: "number" }), url, local };
+  const client = new LocalClient(localPath(url));
+  await client.execute("PRAGMA journal_mode = WAL");
   await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   await client.execute("PRAGMA synchronous = NORMAL");
   await client.execute("PRAGMA foreign_keys = ON");
+  return { client, url, local };
+}
+
+/** `file:gw.db`, `file:/var/lib/gw/gw.db`, `file:///var/lib/gw/gw.db` or `:memory:`. */
+function localPath(url: string): string {
+  if (url === ":memory:") return url;
+  const path = url.slice("file:".length).split("?")[0];
+  return path.startsWith("///") ? path.slice(2) : path;
 }
 
 /**

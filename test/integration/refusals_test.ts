@@ -204,9 +204,10 @@ describe("refusals", () => {
   });
 
   it("keeps serving while the database is locked, then writes every row", async () => {
-    const { openDatabase } = await import("../../src/db/client.ts");
-    const locker = await openDatabase(`file:${gw.dir}/gw.db`);
-    const tx = await locker.client.transaction("write");
+    // Another process's long write transaction, held open.
+    const { createClient } = await import("@libsql/client");
+    const locker = createClient({ url: `file:${gw.dir}/gw.db` });
+    const tx = await locker.transaction("write");
     await tx.execute("INSERT INTO audit_log (ts, actor, action) VALUES (0, 'test', 'lock')");
     const before = gw.gateway.logWriter.stats.written;
     try {
@@ -218,7 +219,7 @@ describe("refusals", () => {
       assert.equal(gw.gateway.logWriter.stats.written, before);
     } finally {
       await tx.rollback();
-      locker.client.close();
+      locker.close();
     }
     await eventually(() => assert.ok(gw.gateway.logWriter.stats.written >= before + 5), 15_000);
   });
