@@ -60,6 +60,28 @@ function notFound(request: Request): Response {
   );
 }
 
+/** The path of an absolute request URL, without parsing the whole URL. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const query = url.indexOf("?", start);
+  return url.slice(start, query === -1 ? undefined : query);
+}
+
+/**
+ * The server's request handler: Messages requests, nearly all of gw's traffic, go straight to
+ * their handler; everything else through the router.
+ *
+ * @example
+ * Deno.serve({ port: 8787 }, createHandler(deps));
+ */
+export function createHandler(deps: AppDeps): (request: Request) => Promise<Response> {
+  const app = createApp(deps);
+  return (request) =>
+    request.method === "POST" && pathOf(request.url) === "/v1/messages"
+      ? handleMessages(deps, request, "messages")
+      : Promise.resolve(app.fetch(request));
+}
+
 /**
  * @example
  * Deno.serve({ port: 8787 }, createApp(deps).fetch);

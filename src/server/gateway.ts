@@ -22,7 +22,7 @@ import { ConnectCheck } from "../proxy/connect_check.ts";
 import { pruneRequests } from "../db/repos/rollups_repo.ts";
 import { PriceTable } from "../usage/cost.ts";
 import { BUILTIN_PRICES } from "../usage/pricing.ts";
-import { createApp } from "./app.ts";
+import { createHandler } from "./app.ts";
 import { ProviderPool } from "./provider_pool.ts";
 
 export interface GatewayOptions {
@@ -96,10 +96,10 @@ export class Gateway {
     this.revision = revision;
   }
 
-  app() {
+  handler(): (request: Request) => Promise<Response> {
     const { config, db } = this.options;
     const pricing = new PriceTable(config.pricing, config.fallbackPrice);
-    return createApp({
+    return createHandler({
       config,
       authenticator: this.authenticator,
       router: this.router,
@@ -152,13 +152,13 @@ export class Gateway {
         console.error(`gw: refreshing from the database failed: ${error}`)
       );
     }, config.refreshIntervalMs);
-    const app = this.app();
+    const handler = this.handler();
     return new Promise((resolve) => {
       this.server = Deno.serve({
         hostname: config.host,
         port: config.port,
         onListen: () => resolve(),
-      }, app.fetch);
+      }, handler);
     });
   }
 

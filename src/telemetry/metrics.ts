@@ -23,16 +23,21 @@ const LATENCY_BUCKETS_MS = [
 /** Label values come from clients (models, tags): bound the series so junk cannot grow them. */
 const MAX_SERIES = 5000;
 
-function key(labels: Labels): string {
-  return Object.entries(labels).map(([k, v]) =>
-    `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`
-  ).join(",");
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+function escapeLabel(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
+function key(labels: Labels): string {
+  return Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",");
+}
+
+/** Series are keyed by their rendered label set, built once per request on the hot path. */
 class Counter {
   readonly values = new Map<string, number>();
-  add(labels: Labels, value = 1): void {
-    const k = key(labels);
+  add(k: string, value = 1): void {
     if (!this.values.has(k) && this.values.size >= MAX_SERIES) return;
     this.values.set(k, (this.values.get(k) ?? 0) + value);
   }
@@ -40,17 +45,16 @@ class Counter {
 
 class Histogram {
   readonly series = new Map<string, { buckets: number[]; sum: number; count: number }>();
-  observe(labels: Labels, value: number): void {
-    const k = key(labels);
+  observe(k: string, value: number): void {
     let series = this.series.get(k);
     if (!series) {
       if (this.series.size >= MAX_SERIES) return;
       series = { buckets: LATENCY_BUCKETS_MS.map(() => 0), sum: 0, count: 0 };
       this.series.set(k, series);
     }
-    LATENCY_BUCKETS_MS.forEach((bound, i) => {
-      if (value <= bound) series!.buckets[i]++;
-    });
+    for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
+      if (value <= LATENCY_BUCKETS_MS[i]) series.buckets[i]++;
+    }
     series.sum += value;
     series.count++;
   }
@@ -74,35 +78,32 @@ export class Metrics {
 
   /** Records one finished request. */
   observe(row: RequestLog): void {
-    const team = row.team ?? "";
-    const provider = row.provider ?? "";
-    const model = row.servedModel ?? row.requestedModel ?? "";
-    this.requests.add({
-      team,
-      provider,
-      model,
-      endpoint: row.endpoint,
-      status: String(row.status),
-      error_type: row.errorType ?? "",
-    });
+    const route = `provider="${escapeLabel(row.provider ?? "")}",model="${
+      escapeLabel(row.servedModel ?? row.requestedModel ?? "")
+    }"`;
+    const base = `team="${escapeLabel(row.team ?? "")}",${route}`;
+    this.requests.add(
+      `${base},endpoint="${row.endpoint}",status="${row.status}",error_type="${
+        escapeLabel(row.errorType ?? "")
+      }"`,
+    );
     if (row.endpoint === "messages") {
-      const base = { team, provider, model };
-      this.tokens.add({ ...base, kind: "input" }, row.inputTokens);
-      this.tokens.add({ ...base, kind: "output" }, row.outputTokens);
+      this.tokens.add(`${base},kind="input"`, row.inputTokens);
+      this.tokens.add(`${base},kind="output"`, row.outputTokens);
       this.tokens.add(
-        { ...base, kind: "cache_write" },
+        `${base},kind="cache_write"`,
         row.cacheWrite5mTokens + row.cacheWrite1hTokens,
       );
-      this.tokens.add({ ...base, kind: "cache_read" }, row.cacheReadTokens);
+      this.tokens.add(`${base},kind="cache_read"`, row.cacheReadTokens);
       this.cost.add(base, row.costUsd);
     }
-    for (const [rule, count] of Object.entries(row.guardrails ?? {})) {
-      this.guardrails.add({ rule }, count);
+    if (row.guardrails) {
+      for (const [rule, count] of Object.entries(row.guardrails)) {
+        this.guardrails.add(key({ rule }), count);
+      }
     }
-    if (row.provider && row.latencyMs !== null) {
-      this.latency.observe({ provider, model }, row.latencyMs);
-    }
-    if (row.provider && row.ttfbMs !== null) this.ttfb.observe({ provider, model }, row.ttfbMs);
+    if (row.provider && row.latencyMs !== null) this.latency.observe(route, row.latencyMs);
+    if (row.provider && row.ttfbMs !== null) this.ttfb.observe(route, row.ttfbMs);
   }
 
   render(gauges: Gauges): string {
