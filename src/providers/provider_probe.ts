@@ -24,7 +24,7 @@ export async function testProvider(
         bodyBytes: new TextEncoder().encode(JSON.stringify(body)),
         body,
         search: "",
-        headers: new Headers({ "anthropic-version": "2023-06-01" }),
+        headers: [["anthropic-version", "2023-06-01"]],
         stream: false,
       },
       model,
@@ -38,7 +38,7 @@ export async function testProvider(
       bodyBytes: new Uint8Array(),
       body,
       search: "",
-      headers: new Headers(),
+      headers: [],
       stream: false,
     });
     const text = response.body ? await new Response(response.body).text() : "";

@@ -1,4 +1,5 @@
 import type { UsageTap } from "../streaming/usage_report.ts";
+import type { HeaderList } from "./header_list.ts";
 
 /**
  * The interface every provider adapter implements. Claude's Messages format is gw's internal
@@ -18,7 +19,7 @@ export interface CanonicalRequest {
   /** The client's query string, e.g. `?beta=true`, or "". */
   search: string;
   /** Client headers safe to forward: no credentials, hop-by-hop or gw headers. */
-  headers: Headers;
+  headers: HeaderList;
   stream: boolean;
 }
 
@@ -46,7 +47,7 @@ export interface AnthropicResponse {
 /** What `fetch` is called with: a plain URL and init, cheaper than building a `Request`. */
 export interface UpstreamRequest {
   url: string;
-  init: RequestInit & { headers: Headers };
+  init: RequestInit & { headers: HeadersInit };
 }
 
 export interface Provider {

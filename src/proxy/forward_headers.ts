@@ -41,33 +41,37 @@ const NOT_TO_CLIENT = new Set([
 ]);
 
 /** Client headers that go upstream: everything but credentials, hop-by-hop and `x-gw-*`. */
-export function upstreamHeaders(client: Headers): Headers {
-  const out = new Headers();
+export function upstreamHeaders(client: Headers): [string, string][] {
+  const out: [string, string][] = [];
   for (const [name, value] of client) {
     if (NOT_TO_UPSTREAM.has(name) || name.startsWith("x-gw-")) continue;
-    out.append(name, value);
+    out.push([name, value]);
   }
   return out;
 }
 
 /**
- * Upstream response headers that reach the client, plus gw's own. When gw reports the
+ * The client's response: the upstream's headers, plus gw's own. When gw reports the
  * developer's budget, the upstream's rate-limit headers go: they describe the shared provider
- * quota, not anything the developer controls.
+ * quota, not anything the developer controls. The headers are copied by handing the upstream's
+ * `Headers` to `Response` and deleting what must not cross, which skips iterating them (see
+ * `HeaderList`).
  */
-export function clientHeaders(
+export function clientResponse(
+  body: ReadableStream<Uint8Array> | null,
+  status: number,
   upstream: Headers,
   requestId: string,
   own: Record<string, string> = {},
-): Headers {
-  const replaceRateLimits = "anthropic-ratelimit-unified-status" in own;
-  const out = new Headers();
-  for (const [name, value] of upstream) {
-    if (NOT_TO_CLIENT.has(name)) continue;
-    if (replaceRateLimits && name.startsWith("anthropic-ratelimit-")) continue;
-    out.append(name, value);
+): Response {
+  const response = new Response(body, { status, headers: upstream });
+  const headers = response.headers;
+  for (const name of NOT_TO_CLIENT) headers.delete(name);
+  if ("anthropic-ratelimit-unified-status" in own) {
+    const quota = [...headers.keys()].filter((name) => name.startsWith("anthropic-ratelimit-"));
+    for (const name of quota) headers.delete(name);
   }
-  for (const [name, value] of Object.entries(own)) out.set(name, value);
-  out.set("x-gw-request-id", requestId);
-  return out;
+  for (const [name, value] of Object.entries(own)) headers.set(name, value);
+  headers.set("x-gw-request-id", requestId);
+  return response;
 }

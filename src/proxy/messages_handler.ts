@@ -12,6 +12,7 @@ import { totalInputTokens, type Usage } from "../usage/usage.ts";
 import type { Amount } from "../limits/spend_ledger.ts";
 import type { ParsedBody } from "./read_body.ts";
 import { upstreamHeaders } from "./forward_headers.ts";
+import { headerValue } from "../providers/header_list.ts";
 import type { ProxyDeps } from "./proxy_deps.ts";
 import { parseMessagesBody } from "./read_body.ts";
 import { relayResponse } from "./relay_response.ts";
@@ -70,8 +71,8 @@ export async function handleMessages(
       operation,
       bodyBytes: body.bytes,
       body: body.json,
-      search: new URL(request.url).search,
-      headers: withHeaders(upstreamHeaders(request.headers), format.headers()),
+      search: searchOf(request.url),
+      headers: withDefaults(upstreamHeaders(request.headers), format.headers()),
       stream: body.stream,
     };
     const { target, response: anthropic } = await forwardWithFailover(
@@ -152,10 +153,22 @@ function estimateCost(deps: ProxyDeps, body: ParsedBody): Amount {
   return { usd: (input * price.input + output * price.output) / 1_000_000, tokens: input + output };
 }
 
+/** The query string of an absolute URL, with its `?`, as `URL.search` gives it. */
+function searchOf(url: string): string {
+  const query = url.indexOf("?");
+  if (query === -1) return "";
+  const fragment = url.indexOf("#", query);
+  const search = url.slice(query, fragment === -1 ? undefined : fragment);
+  return search === "?" ? "" : search;
+}
+
 /** Adds headers the client format supplies, without overriding what the client sent. */
-function withHeaders(headers: Headers, extra: Record<string, string>): Headers {
-  for (const [name, value] of Object.entries(extra)) {
-    if (!headers.has(name)) headers.set(name, value);
+function withDefaults(
+  headers: [string, string][],
+  defaults: Record<string, string>,
+): [string, string][] {
+  for (const [name, value] of Object.entries(defaults)) {
+    if (headerValue(headers, name) === null) headers.push([name, value]);
   }
   return headers;
 }

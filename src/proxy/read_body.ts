@@ -30,6 +30,9 @@ export async function readBoundedBody(request: Request, limit: number): Promise<
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > limit) throw tooLarge(limit);
   if (!request.body) return new Uint8Array();
+  // A declared length bounds the body (HTTP framing ends it there), so the runtime may read it
+  // natively in one go; only chunked bodies need counting as they arrive.
+  if (declared >= 0) return await request.bytes();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();

@@ -9,7 +9,7 @@ import { relayStream } from "../streaming/relay_stream.ts";
 import { sseErrorEvent } from "../streaming/sse_error_event.ts";
 import { SseUsageTap } from "../streaming/sse_usage_tap.ts";
 import type { UsageReport } from "../streaming/usage_report.ts";
-import { clientHeaders } from "./forward_headers.ts";
+import { clientResponse } from "./forward_headers.ts";
 import type { CompiledPolicy } from "../guardrails/policy.ts";
 import { JsonOutputGuard, SseOutputGuard } from "../guardrails/output_guard.ts";
 import type { RequestRecord } from "./request_record.ts";
@@ -41,16 +41,19 @@ export function relayResponse(
     native && native.framing === options.nativeFraming && response.status === 200 &&
     !options.outputPolicy
   ) {
-    const headers = clientHeaders(response.headers, record.id, options.headers);
-    headers.set("content-type", native.contentType);
-    return new Response(
+    const relayed = clientResponse(
       relayStream(native.body, {
         idleTimeoutMs: options.idleTimeoutMs,
         tap: native.tap(),
         onReport: options.settle,
       }),
-      { status: 200, headers },
+      200,
+      response.headers,
+      record.id,
+      options.headers,
     );
+    relayed.headers.set("content-type", native.contentType);
+    return relayed;
   }
   if (response.format === "other" || !response.body) {
     void response.body?.cancel();
@@ -89,8 +92,5 @@ export function relayResponse(
         )
         : undefined,
   });
-  return new Response(body, {
-    status: response.status,
-    headers: clientHeaders(response.headers, record.id, options.headers),
-  });
+  return clientResponse(body, response.status, response.headers, record.id, options.headers);
 }

@@ -4,6 +4,7 @@
  */
 import { formatOf, type Provider, type ProviderFactory } from "../types.ts";
 import { bodyWithModel } from "../body_with_model.ts";
+import { withHeaders } from "../header_list.ts";
 
 export const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 
@@ -22,9 +23,10 @@ export const createAnthropicProvider: ProviderFactory = (settings) => {
     name: settings.name,
     kind: "anthropic",
     buildRequest(request, model, signal) {
-      const headers = new Headers(request.headers);
-      headers.set("x-api-key", settings.secret);
-      headers.set("content-type", "application/json");
+      const headers = withHeaders(request.headers, {
+        "x-api-key": settings.secret,
+        "content-type": "application/json",
+      });
       return Promise.resolve({
         url: base + PATHS[request.operation] + request.search,
         init: { method: "POST", headers, body: bodyWithModel(request, model), signal },

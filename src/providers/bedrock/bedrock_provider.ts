@@ -2,6 +2,7 @@
  * AWS Bedrock InvokeModel: the model in the URL, `anthropic_version` and betas in the body,
  * SigV4 (or a Bedrock API key as bearer token), and the event stream turned into SSE.
  */
+import { headerValue } from "../header_list.ts";
 import { toBase64 } from "../../crypto/base64.ts";
 import { anthropicError, errorTypeForStatus, rewriteSmallBody } from "../error_body.ts";
 import { formatOf, type Provider, type ProviderFactory } from "../types.ts";
@@ -42,7 +43,7 @@ export const createBedrockProvider: ProviderFactory = (settings) => {
     buildRequest(request, model, signal) {
       const invokeBody = bedrockBody(
         request.body,
-        request.headers.get("anthropic-beta"),
+        headerValue(request.headers, "anthropic-beta"),
         config.dropFields,
       );
       let action: string;
