@@ -85,6 +85,14 @@ export const configSchema = z.strictObject({
     failMode: "open",
     outputEstimateTokens: 4000,
   }),
+  /** Claude Code's gateway sign-in (`/login`, OAuth device flow). */
+  signIn: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Life of a key issued by a sign-in (never beyond the approving key's expiry). */
+    keyTtlDays: z.number().positive().default(30),
+    /** How long a started sign-in waits for approval. */
+    codeTtlSeconds: z.number().int().positive().default(600),
+  }).default({ enabled: true, keyTtlDays: 30, codeTtlSeconds: 600 }),
   /** How often each instance checks the DB for key, team and provider changes. */
   refreshIntervalMs: z.number().int().positive().default(1000),
   shutdownGraceMs: z.number().int().nonnegative().default(30_000),

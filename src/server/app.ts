@@ -17,6 +17,7 @@ import type { ProxyDeps } from "../proxy/proxy_deps.ts";
 import { newId } from "../db/ids.ts";
 import { errorResponse, GatewayError } from "./errors.ts";
 import { type AdminDeps, adminRoutes } from "./admin_routes.ts";
+import { type SignInDeps, signInRoutes } from "./signin_routes.ts";
 
 export interface AppDeps extends ProxyDeps {
   /** Resolves when the DB answers; `/readyz` fails while it does not. */
@@ -27,6 +28,8 @@ export interface AppDeps extends ProxyDeps {
   adminToken: string;
   /** What the admin API reads. */
   admin: Omit<AdminDeps, "isAdmin">;
+  /** Claude Code's gateway sign-in; absent when disabled. */
+  signIn?: SignInDeps;
 }
 
 /** Constant-time comparison of a presented admin token. */
@@ -74,20 +77,22 @@ function pathOf(url: string): string {
  * @example
  * Deno.serve({ port: 8787 }, createHandler(deps));
  */
-export function createHandler(deps: AppDeps): (request: Request) => Promise<Response> {
+export function createHandler(
+  deps: AppDeps,
+): (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
   const app = createApp(deps);
-  return (request) =>
+  return (request, info) =>
     request.method === "POST" && pathOf(request.url) === "/v1/messages"
       ? handleMessages(deps, request, "messages")
-      : Promise.resolve(app.fetch(request));
+      : Promise.resolve(app.fetch(request, info));
 }
 
 /**
  * @example
  * Deno.serve({ port: 8787 }, createApp(deps).fetch);
  */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: AppDeps): Hono<{ Bindings: Deno.ServeHandlerInfo }> {
+  const app = new Hono<{ Bindings: Deno.ServeHandlerInfo }>();
 
   app.post("/v1/messages", (c) => handleMessages(deps, c.req.raw, "messages"));
   app.post("/v1/messages/count_tokens", (c) => handleMessages(deps, c.req.raw, "count_tokens"));
@@ -150,6 +155,8 @@ export function createApp(deps: AppDeps): Hono {
     "/admin",
     adminRoutes({ ...deps.admin, isAdmin: (headers) => isAdmin(headers, deps.adminToken) }),
   );
+
+  if (deps.signIn) app.route("/", signInRoutes(deps.signIn));
 
   app.notFound((c) => notFound(c.req.raw));
   app.onError((error) => {

@@ -96,7 +96,7 @@ export class Gateway {
     this.revision = revision;
   }
 
-  handler(): (request: Request) => Promise<Response> {
+  handler(): (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
     const { config, db } = this.options;
     const pricing = new PriceTable(config.pricing, config.fallbackPrice);
     return createHandler({
@@ -114,6 +114,14 @@ export class Gateway {
         this.logWriter.enqueue(row, spend);
       },
       adminToken: this.options.adminToken,
+      signIn: config.signIn.enabled
+        ? {
+          db,
+          authenticator: this.authenticator,
+          keyTtlDays: config.signIn.keyTtlDays,
+          codeTtlSeconds: config.signIn.codeTtlSeconds,
+        }
+        : undefined,
       admin: { db, circuits: () => this.breakers.snapshot(), timeZone: config.budgets.timeZone },
       metrics: () =>
         this.metrics.render({

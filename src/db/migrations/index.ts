@@ -8,6 +8,7 @@ import * as routes from "./0003_routes.ts";
 import * as guardrails from "./0004_guardrails.ts";
 import * as usageHourly from "./0005_usage_hourly.ts";
 import * as latencyHistogram from "./0006_rollup_latency_histogram.ts";
+import * as deviceLogins from "./0007_device_logins.ts";
 
 export interface Migration {
   version: number;
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "guardrails", sql: guardrails.sql },
   { version: 5, name: "usage_hourly", sql: usageHourly.sql },
   { version: 6, name: "rollup_latency_histogram", sql: latencyHistogram.sql },
+  { version: 7, name: "device_logins", sql: deviceLogins.sql },
 ];
