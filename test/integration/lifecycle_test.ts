@@ -196,7 +196,16 @@ describe("gw serve lifecycle", () => {
         ANTHROPIC_CUSTOM_HEADERS: "x-gw-project: checkout",
       },
     });
+    const signIn = await runGw(
+      ["setup", "claude-code", "--sign-in", "--url", "https://gw.example.com/"],
+      env,
+    );
+    assert.equal(signIn.code, 0, signIn.stderr);
+    assert.deepEqual(JSON.parse(signIn.stdout), {
+      forceLoginMethod: "gateway",
+      forceLoginGatewayUrl: "https://gw.example.com",
+    });
     const usage = await runGw(["setup", "claude-code"], env);
-    assert.equal(usage.code, 2, "a missing required option is a usage error");
+    assert.equal(usage.code, 2, "neither a key nor --sign-in is a usage error");
   });
 });
