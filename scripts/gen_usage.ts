@@ -3,7 +3,8 @@
  * developers in 25 teams, each mostly on one of 4 models and 3 providers — through gw's own
  * log writer (so rollups
  * are built exactly as in production), then times "a month's spend by team" from the rollups
- * and from the raw rows.
+ * and from the raw rows. Random draws come from mulberry32 so developer-hours spread as they would
+ * with real traffic.
  *
  * deno run -A scripts/gen_usage.ts [--rows 10000000] [--db file:/tmp/gw-usage.db]
  */
@@ -103,6 +104,10 @@ console.log(
   } rows/s incl. rollups)`,
 );
 console.log(`rows in the database: ${await countRequests(db)}`);
+for (const table of ["usage_hourly", "usage_daily"]) {
+  const { rows } = await db.client.execute(`SELECT count(*) AS n FROM ${table}`);
+  console.log(`${table} rows: ${rows[0].n}`);
+}
 
 async function time(label: string, query: () => Promise<unknown[]>) {
   await query();
@@ -121,5 +126,6 @@ await time(
   "month by team, project, user, rollups",
   () => usageBy(db, ["team", "project", "user"], monthAgo, now + 1),
 );
+await time("month by key, hourly rollups", () => usageBy(db, ["key"], monthAgo, now + 1));
 await time("month by team, raw rows", () => usageFromRaw(db, ["team"], monthAgo, now + 1));
 db.client.close();

@@ -58,7 +58,15 @@ for (let i = 0; i < total; i++) {
   if (writer.stats.queued >= 50_000) {
     await writer.flush();
     const m = Deno.memoryUsage();
-    console.log(i + 1, "rows, rss MB", rss(), "heap", Math.round(m.heapUsed / 2 ** 20), "ext", Math.round(m.external / 2 ** 20));
+    console.log(
+      i + 1,
+      "rows, rss MB",
+      rss(),
+      "heap",
+      Math.round(m.heapUsed / 2 ** 20),
+      "ext",
+      Math.round(m.external / 2 ** 20),
+    );
   }
 }
 await writer.stop();

@@ -7,7 +7,7 @@
 import type { Database } from "../db/client.ts";
 import { addSpendStatements } from "../db/repos/budgets_repo.ts";
 import { insertRequestsStatement } from "../db/repos/requests_repo.ts";
-import { addToRollupsStatement } from "../db/repos/rollups_repo.ts";
+import { addToRollupsStatements } from "../db/repos/rollups_repo.ts";
 import type { SpendIncrement } from "../limits/spend_ledger.ts";
 import type { RequestLog } from "./request_log.ts";
 
@@ -107,11 +107,10 @@ export class LogWriter {
       try {
         const spend = aggregate(batch);
         const rows = batch.map((entry) => entry.row);
-        const rollup = addToRollupsStatement(rows);
         await this.db.client.batch(
           [
             insertRequestsStatement(rows),
-            ...(rollup ? [rollup] : []),
+            ...addToRollupsStatements(rows),
             ...addSpendStatements(spend),
           ],
           "write",

@@ -9,6 +9,8 @@ import * as guardrails from "./0004_guardrails.ts";
 import * as usageHourly from "./0005_usage_hourly.ts";
 import * as latencyHistogram from "./0006_rollup_latency_histogram.ts";
 import * as deviceLogins from "./0007_device_logins.ts";
+import * as usageDaily from "./0008_usage_daily.ts";
+import * as hourlyClustered from "./0009_usage_hourly_clustered.ts";
 
 export interface Migration {
   version: number;
@@ -24,4 +26,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "usage_hourly", sql: usageHourly.sql },
   { version: 6, name: "rollup_latency_histogram", sql: latencyHistogram.sql },
   { version: 7, name: "device_logins", sql: deviceLogins.sql },
+  { version: 8, name: "usage_daily", sql: usageDaily.sql },
+  { version: 9, name: "usage_hourly_clustered", sql: hourlyClustered.sql },
 ];

@@ -211,7 +211,10 @@ export interface UsageRow {
   estimatedCostUsd: number;
 }
 
-/** The same dimensions in the hourly rollups; `session` is only in the raw rows. */
+/**
+ * The same dimensions in the rollups (`t` is the bucket's start); `session`, `agent` and tags
+ * are only in the raw rows, `key` only in the hourly rollups.
+ */
 const ROLLUP_DIMENSIONS: Partial<Record<UsageDimension, string>> = {
   team: "team",
   department: "department",
@@ -221,10 +224,16 @@ const ROLLUP_DIMENSIONS: Partial<Record<UsageDimension, string>> = {
   provider: "provider",
   key: "key_prefix",
   env: "env",
-  day: "strftime('%Y-%m-%d', hour / 1000, 'unixepoch')",
+  day: "strftime('%Y-%m-%d', t / 1000, 'unixepoch')",
 };
 
+const ROLLUP_MEASURES = `sum(requests) AS requests, sum(errors) AS errors,
+  sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+  sum(cache_write_tokens) AS cache_write_tokens, sum(cache_read_tokens) AS cache_read_tokens,
+  sum(cost_usd) AS cost_usd, sum(estimated_cost_usd) AS estimated_cost_usd`;
+
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 function toUsageRow(row: Row, dimensions: readonly UsageDimension[]): UsageRow {
   const value = (v: unknown) => v === null || v === "" ? null : String(v);
@@ -242,9 +251,9 @@ function toUsageRow(row: Row, dimensions: readonly UsageDimension[]): UsageRow {
 }
 
 /**
- * Spend grouped by the chosen dimensions; count_tokens excluded. Answers from the hourly
- * rollups (whole hours: `sinceMs` rounds down to the hour) unless a dimension exists only in
- * the raw rows.
+ * Spend grouped by the chosen dimensions; count_tokens excluded. Answers from the rollups
+ * (whole hours: `sinceMs` rounds down to the hour) unless a dimension exists only in the raw
+ * rows.
  */
 export async function usageBy(
   db: Database,
@@ -252,27 +261,45 @@ export async function usageBy(
   sinceMs: number,
   untilMs: number,
 ): Promise<UsageRow[]> {
-  if (dimensions.every((dimension) => ROLLUP_DIMENSIONS[dimension])) {
-    const expressions = dimensions.map((dimension, i) =>
-      `${ROLLUP_DIMENSIONS[dimension]} AS d${i}`
-    );
-    const groupBy = dimensions.map((_, i) => `d${i}`);
-    const result = await db.client.execute({
-      sql: `SELECT ${[...expressions, ""].join(", ")}
-          sum(requests) AS requests, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
-          sum(output_tokens) AS output_tokens, sum(cache_write_tokens) AS cache_write_tokens,
-          sum(cache_read_tokens) AS cache_read_tokens, sum(cost_usd) AS cost_usd,
-          sum(estimated_cost_usd) AS estimated_cost_usd
-        FROM usage_hourly WHERE hour >= ? AND hour < ?
-        ${groupBy.length ? `GROUP BY ${groupBy.join(", ")}` : ""}
-        ORDER BY cost_usd DESC`,
-      args: [Math.floor(sinceMs / HOUR) * HOUR, untilMs],
-    });
-    return result.rows.filter((row) => row.requests !== null).map((row) =>
-      toUsageRow(row, dimensions)
-    );
+  if (!dimensions.every((dimension) => ROLLUP_DIMENSIONS[dimension])) {
+    return usageFromRaw(db, dimensions, sinceMs, untilMs);
   }
-  return usageFromRaw(db, dimensions, sinceMs, untilMs);
+  const groups = dimensions.map((_, i) => `d${i}`);
+  const groupBy = groups.length ? `GROUP BY ${groups.join(", ")}` : "";
+  // Each range is summed on its own (one contiguous scan, clustered by time), then the partial
+  // sums are added up.
+  const part = (table: string, time: string) =>
+    `SELECT ${
+      [...dimensions.map((dimension, i) => `${ROLLUP_DIMENSIONS[dimension]} AS d${i}`), ""]
+        .join(", ")
+    } ${ROLLUP_MEASURES}
+    FROM (SELECT ${time} AS t, * FROM ${table} WHERE ${time} >= ? AND ${time} < ?) ${groupBy}`;
+  const from = Math.floor(sinceMs / HOUR) * HOUR;
+  // Whole days in the range come from the daily rollups, the hours around them from the hourly
+  // ones; a range with the key, or shorter than a day, from the hourly ones alone.
+  const firstDay = Math.ceil(from / DAY) * DAY;
+  const endDay = Math.floor(untilMs / DAY) * DAY;
+  const parts = dimensions.includes("key") || firstDay >= endDay
+    ? { sql: part("usage_hourly", "hour"), args: [from, untilMs] }
+    : {
+      sql: [
+        part("usage_daily", "day"),
+        part("usage_hourly", "hour"),
+        part("usage_hourly", "hour"),
+      ].join(" UNION ALL "),
+      args: [firstDay, endDay, from, firstDay, endDay, untilMs],
+    };
+  const result = await db.client.execute({
+    sql: `SELECT ${[...groups, ""].join(", ")} sum(requests) AS requests, sum(errors) AS errors,
+      sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+      sum(cache_write_tokens) AS cache_write_tokens, sum(cache_read_tokens) AS cache_read_tokens,
+      sum(cost_usd) AS cost_usd, sum(estimated_cost_usd) AS estimated_cost_usd
+      FROM (${parts.sql}) ${groupBy} ORDER BY cost_usd DESC`,
+    args: parts.args,
+  });
+  return result.rows.filter((row) => row.requests !== null).map((row) =>
+    toUsageRow(row, dimensions)
+  );
 }
 
 /** The same answer from the raw rows: exact to the millisecond, slow over months. */

@@ -1,23 +1,18 @@
-/** The hourly usage rollups: added to with each log batch, read by `gw usage`. */
+/**
+ * The usage rollups, added to with each log batch and read by `gw usage`: hourly per key (for
+ * `--by key`, hour-exact ranges and the dashboard's latency histogram) and daily without the key
+ * (for long ranges).
+ */
 import type { InStatement, InValue } from "@libsql/client";
 import type { RequestLog } from "../../logging/request_log.ts";
 import type { Database } from "../client.ts";
 import { LATENCY_BOUNDS_MS } from "../migrations/0006_rollup_latency_histogram.ts";
 
 const HOUR = 3_600_000;
-const DIMENSIONS = [
-  "hour",
-  "key_id",
-  "key_prefix",
-  "team",
-  "department",
-  "user",
-  "project",
-  "env",
-  "provider",
-  "model",
-] as const;
-const MEASURES = [
+const DAY = 86_400_000;
+
+const ATTRIBUTION = ["team", "department", "user", "project", "env", "provider", "model"];
+const BASE_MEASURES = [
   "requests",
   "errors",
   "input_tokens",
@@ -27,61 +22,102 @@ const MEASURES = [
   "cost_usd",
   "estimated_cost_usd",
   "latency_ms_sum",
-  ...LATENCY_BOUNDS_MS.map((bound) => `latency_le_${bound}`),
-] as const;
+];
+
+interface Rollup {
+  table: string;
+  dimensions: readonly string[];
+  measures: readonly string[];
+  dimensionsOf(row: RequestLog): InValue[];
+  measuresOf(row: RequestLog): number[];
+}
+
+function attribution(row: RequestLog): InValue[] {
+  return [
+    row.team ?? "",
+    row.department ?? "",
+    row.user ?? "",
+    row.project ?? "",
+    row.env ?? "",
+    row.provider ?? "",
+    row.servedModel ?? "",
+  ];
+}
+
+function baseMeasures(row: RequestLog): number[] {
+  return [
+    1,
+    row.status >= 400 ? 1 : 0,
+    row.inputTokens,
+    row.outputTokens,
+    row.cacheWrite5mTokens + row.cacheWrite1hTokens,
+    row.cacheReadTokens,
+    row.costUsd,
+    row.costEstimated ? row.costUsd : 0,
+    row.latencyMs ?? 0,
+  ];
+}
+
+const HOURLY: Rollup = {
+  table: "usage_hourly",
+  dimensions: ["hour", "key_id", "key_prefix", ...ATTRIBUTION],
+  measures: [...BASE_MEASURES, ...LATENCY_BOUNDS_MS.map((bound) => `latency_le_${bound}`)],
+  dimensionsOf: (row) => [
+    Math.floor(row.ts / HOUR) * HOUR,
+    row.keyId ?? "",
+    row.keyPrefix ?? "",
+    ...attribution(row),
+  ],
+  measuresOf: (row) => [
+    ...baseMeasures(row),
+    ...LATENCY_BOUNDS_MS.map((bound) => (row.latencyMs ?? 0) <= bound ? 1 : 0),
+  ],
+};
+
+const DAILY: Rollup = {
+  table: "usage_daily",
+  dimensions: ["day", ...ATTRIBUTION],
+  measures: BASE_MEASURES,
+  dimensionsOf: (row) => [Math.floor(row.ts / DAY) * DAY, ...attribution(row)],
+  measuresOf: baseMeasures,
+};
 
 /**
- * One multi-row upsert adding a batch's messages rows to their hourly buckets. Groups are
- * summed first: a batch of 500 rows usually touches a handful of buckets.
+ * One multi-row upsert adding a batch's messages rows to a rollup's buckets. Groups are summed
+ * first: a batch of 500 rows usually touches a handful of buckets.
  */
-export function addToRollupsStatement(rows: readonly RequestLog[]): InStatement | undefined {
+function upsert(rollup: Rollup, rows: readonly RequestLog[]): InStatement | undefined {
   const groups = new Map<string, InValue[]>();
+  const offset = rollup.dimensions.length;
   for (const row of rows) {
     if (row.endpoint !== "messages") continue;
-    const dims = [
-      Math.floor(row.ts / HOUR) * HOUR,
-      row.keyId ?? "",
-      row.keyPrefix ?? "",
-      row.team ?? "",
-      row.department ?? "",
-      row.user ?? "",
-      row.project ?? "",
-      row.env ?? "",
-      row.provider ?? "",
-      row.servedModel ?? "",
-    ];
+    const dims = rollup.dimensionsOf(row);
     const key = JSON.stringify(dims);
-    const values = [
-      1,
-      row.status >= 400 ? 1 : 0,
-      row.inputTokens,
-      row.outputTokens,
-      row.cacheWrite5mTokens + row.cacheWrite1hTokens,
-      row.cacheReadTokens,
-      row.costUsd,
-      row.costEstimated ? row.costUsd : 0,
-      row.latencyMs ?? 0,
-      ...LATENCY_BOUNDS_MS.map((bound) => (row.latencyMs ?? 0) <= bound ? 1 : 0),
-    ];
+    const values = rollup.measuresOf(row);
     const group = groups.get(key);
     if (!group) groups.set(key, [...dims, ...values]);
-    else {values.forEach((
-        value,
-        i,
-      ) => (group[DIMENSIONS.length + i] = (group[DIMENSIONS.length + i] as number) + value)
-      );}
+    else {
+      for (let i = 0; i < values.length; i++) {
+        group[offset + i] = (group[offset + i] as number) + values[i];
+      }
+    }
   }
   if (groups.size === 0) return undefined;
-  const columns = [...DIMENSIONS, ...MEASURES];
+  const columns = [...rollup.dimensions, ...rollup.measures];
   // One JSON parameter, as for the raw rows (see insertRequestsStatement); `WHERE true` lets
   // SQLite parse the upsert after a SELECT.
   return {
-    sql: `INSERT INTO usage_hourly (${columns.join(", ")})
+    sql: `INSERT INTO ${rollup.table} (${columns.join(", ")})
       SELECT ${columns.map((_, i) => `value ->> '$[${i}]'`).join(", ")} FROM json_each(?) WHERE true
-      ON CONFLICT (${DIMENSIONS.join(", ")}) DO UPDATE SET
-      ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(", ")}`,
+      ON CONFLICT (${rollup.dimensions.join(", ")}) DO UPDATE SET
+      ${rollup.measures.map((m) => `${m} = ${m} + excluded.${m}`).join(", ")}`,
     args: [JSON.stringify([...groups.values()])],
   };
+}
+
+/** The statements adding a batch to every rollup (none when it has no messages rows). */
+export function addToRollupsStatements(rows: readonly RequestLog[]): InStatement[] {
+  return [upsert(HOURLY, rows), upsert(DAILY, rows)].filter((s): s is InStatement => !!s);
 }
 
 /** Raw rows older than `beforeMs`, deleted in chunks so the writer is never blocked long. */
