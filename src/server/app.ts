@@ -18,6 +18,8 @@ import { newId } from "../db/ids.ts";
 import { errorResponse, GatewayError } from "./errors.ts";
 import { type AdminDeps, adminRoutes } from "./admin_routes.ts";
 import { type SignInDeps, signInRoutes } from "./signin_routes.ts";
+import { spendReport } from "../limits/spend_report.ts";
+import { requestTags } from "../tags/request_tags.ts";
 
 export interface AppDeps extends ProxyDeps {
   /** Resolves when the DB answers; `/readyz` fails while it does not. */
@@ -121,6 +123,25 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Deno.ServeHandlerInfo
     if (!route) return notFound(c.req.raw);
     const operation = route.model === "count-tokens" ? "count_tokens" : "messages";
     return handleMessages(deps, c.req.raw, operation, vertexFormat(route.model));
+  });
+
+  // Signed-in Claude Code adds the amounts of the developer's own caps to `/usage`.
+  app.get("/api/oauth/usage", async (c) => {
+    const headers = c.req.raw.headers;
+    try {
+      const key = await deps.authenticator.authenticate(headers);
+      const report = spendReport(
+        deps.budgets.states({ keyId: key.id, tags: requestTags(key, headers) }),
+      );
+      if (!report) {
+        throw new GatewayError("not_found_error", "No spend limit applies to this key", {
+          retryable: false,
+        });
+      }
+      return Response.json(report, { headers: { "cache-control": "no-store" } });
+    } catch (error) {
+      return errorResponse(error, newId("req"));
+    }
   });
 
   // Claude Code warms its connection with this; any fast answer will do.

@@ -1,7 +1,8 @@
 /**
  * The real Claude Code signs in to gw through `/login` (the gateway device flow, driven by its
  * `auth login --gateway-json` interface), works through the key the sign-in minted, and, in an
- * interactive session in a tmux pane, shows gw's budget as its "Spend limit" bar in `/usage`.
+ * interactive session in a tmux pane, shows gw's budget in `/usage`: the "Spend limit" bar from
+ * the budget headers, the amounts from gw's `/api/oauth/usage`.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -108,7 +109,7 @@ describe("Claude Code signed in to gw", () => {
 
   before(async () => {
     fake = new FakeAnthropic().start();
-    fake.fallback = { usage: { input_tokens: 1000, output_tokens: 200 }, text: "done" };
+    fake.fallback = { usage: { input_tokens: 100_000, output_tokens: 2000 }, text: "done" };
     gw = await startGw();
     await gw.addProvider("main", "anthropic", fake.url, fake.apiKey);
     project = await Deno.makeTempDir({ prefix: "gw-cc-project-" });
@@ -162,21 +163,27 @@ describe("Claude Code signed in to gw", () => {
     assert.ok(rows.every((row) => row.team === "warned" && row.user === "erin"));
     const spent = rows.reduce((sum, row) => sum + row.costUsd, 0);
     await setTeamBudget(gw, spent / 0.8);
+    // The second answer costs nothing, so the headers on it and gw's spend report agree: 80 %.
+    fake.fallback = { usage: { input_tokens: 0, output_tokens: 0 }, text: "done" };
 
     await tmux("send-keys", "-t", SESSION, "second prompt", "Enter");
     await eventually(
       async () => assert.equal((await screen()).match(/● done/g)?.length, 2),
       30_000,
     );
-    // Claude Code draws its "Spend limit" bar from the headers of the last response.
+    // `/usage` draws the "Spend limit" bar from gw's budget headers and asks gw's
+    // `/api/oauth/usage` for the amounts.
     await tmux("send-keys", "-t", SESSION, "/usage");
     await eventually(async () => assert.match(await screen(), /\/usage/), 10_000);
     await tmux("send-keys", "-t", SESSION, "Enter");
+    const amounts = `\\$${spent.toFixed(2)} / \\$${(spent / 0.8).toFixed(2)} spent this month`;
     await eventually(
       async () =>
         assert.match(
           await screen(),
-          /Spend limit\s+█+\s+80% used\s+Resets \w{3} \d+, 12am \(UTC\)/,
+          new RegExp(
+            `Spend limit\\s+█+\\s+80% used\\s+${amounts} · Resets \\w{3} \\d+, 12am \\(UTC\\)`,
+          ),
         ),
       30_000,
     );

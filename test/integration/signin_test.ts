@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
 import { type Harness, messagesBody, startGw } from "../helpers/gw_harness.ts";
 import { listKeys } from "../../src/db/repos/keys_repo.ts";
+import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
 
 describe("gateway sign-in", () => {
   let gw: Harness;
@@ -107,5 +108,41 @@ describe("gateway sign-in", () => {
     const managed = await fetch(gw.url + "/managed/settings");
     assert.equal(managed.status, 404);
     await managed.body?.cancel();
+  });
+
+  it("reports the developer's own caps on /api/oauth/usage", async () => {
+    const { secret } = await gw.createKey({ team: "reported", user: "carol" });
+    const usage = (key = secret) =>
+      fetch(gw.url + "/api/oauth/usage", { headers: { authorization: `Bearer ${key}` } });
+    const none = await usage();
+    assert.equal(none.status, 404);
+    assert.equal((await none.json()).error.type, "not_found_error");
+    const anonymous = await usage("");
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+    await upsertBudget(gw.db, {
+      scope: "team",
+      value: "reported",
+      period: "month",
+      limitUsd: 500,
+      limitTokens: null,
+      warnPct: 80,
+      hard: true,
+      perMember: false,
+      downgradeModel: null,
+      downgradeAtPct: null,
+    }, "test");
+    await gw.gateway.refresh();
+    const report = await (await usage()).json();
+    assert.deepEqual(report.extra_usage, {
+      is_enabled: true,
+      monthly_limit: 50_000,
+      used_credits: 0,
+      utilization: 0,
+      currency: "USD",
+    });
+    assert.equal(report.limits[0].group, "monthly");
+    assert.equal(report.limits[0].is_active, true);
+    assert.match(report.limits[0].resets_at, /^\d{4}-\d\d-01T00:00:00\.000Z$/);
   });
 });
