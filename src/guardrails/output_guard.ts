@@ -7,7 +7,7 @@
  */
 import { errorBody } from "../server/errors.ts";
 import type { ChunkTransform } from "../streaming/chunk_transform.ts";
-import { SseParser } from "../streaming/sse_parser.ts";
+import { type SseEvent, SseParser } from "../streaming/sse_parser.ts";
 import type { CompiledPolicy } from "./policy.ts";
 import { displayRule } from "./request_guard.ts";
 import { findMatches, type Match, redact } from "./text_scan.ts";
@@ -21,7 +21,8 @@ function sse(event: string, data: string): string {
 }
 
 export class SseOutputGuard implements ChunkTransform {
-  private readonly parser = new SseParser();
+  // Comments (keep-alives) pass through, as on an unguarded stream.
+  private readonly parser = new SseParser({ comments: true });
   private readonly pending = new Map<number, { text: string; template: Record<string, unknown> }>();
   private blocked = false;
   /** Rule id → matches seen in what was sent. */
@@ -39,15 +40,21 @@ export class SseOutputGuard implements ChunkTransform {
 
   push(chunk: Uint8Array): Uint8Array {
     let out = "";
-    for (const event of this.parser.push(chunk)) out += this.handle(event.event, event.data);
+    for (const event of this.parser.push(chunk)) out += this.relay(event);
     return out ? encoder.encode(out) : EMPTY;
   }
 
   end(): Uint8Array {
     let out = "";
-    for (const event of this.parser.end()) out += this.handle(event.event, event.data);
+    for (const event of this.parser.end()) out += this.relay(event);
     for (const index of [...this.pending.keys()]) out += this.flush(index);
     return out ? encoder.encode(out) : EMPTY;
+  }
+
+  private relay(event: SseEvent): string {
+    if (event.comment === undefined) return this.handle(event.event, event.data);
+    if (this.blocked) return "";
+    return event.comment.split("\n").map((line) => `:${line}\n`).join("") + "\n";
   }
 
   private handle(event: string, data: string): string {

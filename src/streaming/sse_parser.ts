@@ -9,11 +9,19 @@ export interface SseEvent {
   event: string;
   /** The `data:` lines joined with `\n`. */
   data: string;
+  /**
+   * With `comments: true`, a block of only comment lines comes as an event with `event` "" and
+   * its lines here, without their leading `:`.
+   */
+  comment?: string;
 }
 
 export class SseParser {
   private readonly decoder = new TextDecoder();
   private pending = "";
+
+  /** `comments`: also yield comment-only blocks (keep-alives), for relays that re-emit events. */
+  constructor(private readonly options: { comments?: boolean } = {}) {}
 
   /**
    * @example
@@ -39,7 +47,7 @@ export class SseParser {
       if (boundary === undefined) break;
       const block = this.pending.slice(0, boundary.index);
       this.pending = this.pending.slice(boundary.index + boundary.length);
-      const event = parseBlock(block);
+      const event = parseBlock(block, this.options.comments === true);
       if (event) events.push(event);
     }
     return events;
@@ -57,7 +65,7 @@ function findBoundary(text: string): { index: number; length: number } | undefin
   return match ? { index: match.index, length: match[0].length } : undefined;
 }
 
-function parseBlock(block: string): SseEvent | undefined {
+function parseBlock(block: string, withComments: boolean): SseEvent | undefined {
   // Fast path for the usual `event: NAME\ndata: JSON` block.
   const newline = block.indexOf("\n");
   if (
@@ -68,7 +76,9 @@ function parseBlock(block: string): SseEvent | undefined {
   }
   let event = "message";
   const data: string[] = [];
+  const comments: string[] = [];
   for (const line of block.split(/\r\n|\n|\r/)) {
+    if (line.startsWith(":")) comments.push(line.slice(1));
     if (line === "" || line.startsWith(":")) continue;
     const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
@@ -77,5 +87,10 @@ function parseBlock(block: string): SseEvent | undefined {
     if (field === "event") event = value;
     else if (field === "data") data.push(value);
   }
-  return data.length === 0 && event === "message" ? undefined : { event, data: data.join("\n") };
+  if (data.length === 0 && event === "message") {
+    return withComments && comments.length
+      ? { event: "", data: "", comment: comments.join("\n") }
+      : undefined;
+  }
+  return { event, data: data.join("\n") };
 }
