@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
 import { type Harness, messagesBody, startGw } from "../helpers/gw_harness.ts";
-import { listKeys } from "../../src/db/repos/keys_repo.ts";
+import { listKeys, revokeKey } from "../../src/db/repos/keys_repo.ts";
 import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
 
 describe("gateway sign-in", () => {
@@ -80,15 +80,24 @@ describe("gateway sign-in", () => {
       [issued.team, issued.user, issued.project, issued.models],
       [record.team, record.user, record.project, record.models],
     );
-    const response = await fetch(gw.url + "/v1/messages", {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${access_token}` },
-      body: JSON.stringify(messagesBody()),
-    });
+    const send = () =>
+      fetch(gw.url + "/v1/messages", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${access_token}` },
+        body: JSON.stringify(messagesBody()),
+      });
+    const response = await send();
     assert.equal(response.status, 200);
     await response.text();
     const row = (await gw.rows()).at(-1)!;
     assert.deepEqual([row.keyId, row.team, row.user], [issued.id, "payments", "alice"]);
+
+    // Revoking the developer's key ends what their sign-ins minted too.
+    await revokeKey(gw.db, record, "test");
+    await gw.gateway.refresh();
+    const refused = await send();
+    assert.equal(refused.status, 401);
+    assert.match((await refused.json()).error.message, /revoked/);
   });
 
   it("refuses unknown codes, refresh grants and a second approval", async () => {

@@ -187,11 +187,17 @@ export async function updateKey(
   return (await findKey(db, key.id))!;
 }
 
+/** Revokes a key and every key a Claude Code sign-in minted from it. */
 export async function revokeKey(db: Database, key: KeyRecord, actor: string): Promise<void> {
   const now = Date.now();
   await writeBatch(db, [
     {
       sql: "UPDATE keys SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL",
+      args: [now, now, key.id],
+    },
+    {
+      sql: `UPDATE keys SET revoked_at = ?, updated_at = ? WHERE revoked_at IS NULL AND id IN
+        (SELECT issued_key_id FROM device_logins WHERE approved_key_id = ?)`,
       args: [now, now, key.id],
     },
     auditStatement(actor, "key.revoke", key.id, { prefix: key.prefix }, now),
