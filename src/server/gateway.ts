@@ -25,6 +25,8 @@ import { BUILTIN_PRICES } from "../usage/pricing.ts";
 import { createHandler } from "./app.ts";
 import { ProviderPool } from "./provider_pool.ts";
 
+const SERVER_BUSY_TIMEOUT_MS = 100;
+
 export interface GatewayOptions {
   config: Config;
   db: Database;
@@ -64,6 +66,12 @@ export class Gateway {
   }
 
   static async create(options: GatewayOptions): Promise<Gateway> {
+    // The embedded driver waits for a lock synchronously, freezing every request meanwhile: a
+    // server waits briefly and retries later (the log writer keeps its rows queued), where the
+    // CLI may wait seconds.
+    if (options.db.local) {
+      await options.db.client.execute(`PRAGMA busy_timeout = ${SERVER_BUSY_TIMEOUT_MS}`);
+    }
     const gateway = new Gateway(options, await SecretBox.fromMasterKey(options.masterKey));
     await gateway.refresh();
     await gateway.budgets.refreshSpend();
