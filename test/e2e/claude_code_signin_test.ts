@@ -10,6 +10,7 @@ import { FakeAnthropic } from "../fakes/anthropic.ts";
 import { eventually, type Harness, startGw } from "../helpers/gw_harness.ts";
 import { CLAUDE_BIN } from "../../scripts/install_test_tools.ts";
 import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
+import { budget } from "../helpers/budgets.ts";
 
 const SESSION = `gw-signin-${Deno.pid}`;
 
@@ -85,18 +86,7 @@ async function signIn(home: string, approve: (userCode: string) => Promise<void>
 }
 
 async function setTeamBudget(gw: Harness, limitUsd: number): Promise<void> {
-  await upsertBudget(gw.db, {
-    scope: "team",
-    value: "warned",
-    period: "month",
-    limitUsd,
-    limitTokens: null,
-    warnPct: 80,
-    hard: true,
-    perMember: false,
-    downgradeModel: null,
-    downgradeAtPct: null,
-  }, "test");
+  await upsertBudget(gw.db, budget({ value: "warned", limitUsd }), "test");
   await gw.gateway.refresh();
   await gw.gateway.budgets.refreshSpend();
 }

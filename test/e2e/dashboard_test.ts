@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
 import { eventually, type Harness, messagesBody, startGw } from "../helpers/gw_harness.ts";
 import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
+import { budget } from "../helpers/budgets.ts";
 import { usageBy } from "../../src/db/repos/requests_repo.ts";
 
 const SESSION = `gw-dashboard-${Deno.pid}`;
@@ -37,18 +38,7 @@ describe("gw --dashboard", () => {
     fake.fallback = { usage: { input_tokens: 1000, output_tokens: 1000 } };
     gw = await startGw();
     await gw.addProvider("main", "anthropic", fake.url, fake.apiKey);
-    await upsertBudget(gw.db, {
-      scope: "team",
-      value: "payments",
-      period: "month",
-      limitUsd: 10,
-      limitTokens: null,
-      warnPct: 80,
-      hard: true,
-      perMember: false,
-      downgradeModel: null,
-      downgradeAtPct: null,
-    }, "test");
+    await upsertBudget(gw.db, budget({ limitUsd: 10 }), "test");
     const { secret } = await gw.createKey({ team: "payments", user: "alice" });
     for (let i = 0; i < 5; i++) {
       const response = await fetch(gw.url + "/v1/messages", {

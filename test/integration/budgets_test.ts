@@ -3,27 +3,11 @@ import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
 import { eventually, type Harness, messagesBody, startGw } from "../helpers/gw_harness.ts";
 import { upsertBudget, upsertRateLimit } from "../../src/db/repos/budgets_repo.ts";
-import type { Budget } from "../../src/limits/budget.ts";
+import { budget } from "../helpers/budgets.ts";
 
 // 1000 input + 1000 output tokens of claude-sonnet-5-5: $0.012 per request.
 const USAGE = { input_tokens: 1000, output_tokens: 1000 };
 const COST = 0.012;
-
-function budget(fields: Partial<Budget>): Omit<Budget, "id"> {
-  return {
-    scope: "team",
-    value: "payments",
-    period: "month",
-    limitUsd: 1,
-    limitTokens: null,
-    warnPct: 80,
-    hard: true,
-    perMember: false,
-    downgradeModel: null,
-    downgradeAtPct: null,
-    ...fields,
-  };
-}
 
 describe("budgets and rate limits", () => {
   let fake: FakeAnthropic;

@@ -5,6 +5,7 @@ import { FakeAnthropic } from "../fakes/anthropic.ts";
 import { type Harness, messagesBody, startGw } from "../helpers/gw_harness.ts";
 import { listKeys, revokeKey } from "../../src/db/repos/keys_repo.ts";
 import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
+import { budget } from "../helpers/budgets.ts";
 
 describe("gateway sign-in", () => {
   let gw: Harness;
@@ -129,18 +130,7 @@ describe("gateway sign-in", () => {
     const anonymous = await usage("");
     assert.equal(anonymous.status, 401);
     await anonymous.body?.cancel();
-    await upsertBudget(gw.db, {
-      scope: "team",
-      value: "reported",
-      period: "month",
-      limitUsd: 500,
-      limitTokens: null,
-      warnPct: 80,
-      hard: true,
-      perMember: false,
-      downgradeModel: null,
-      downgradeAtPct: null,
-    }, "test");
+    await upsertBudget(gw.db, budget({ value: "reported", limitUsd: 500 }), "test");
     await gw.gateway.refresh();
     const report = await (await usage()).json();
     assert.deepEqual(report.extra_usage, {
