@@ -1,6 +1,6 @@
 /** `gw routes`: which provider and upstream model serve which client model names. */
 import { Command } from "commander";
-import { formatTarget, parseTarget } from "../routing/route.ts";
+import { formatTarget, parseCondition, parseTarget } from "../routing/route.ts";
 import { printJson, printTable, splitList, UsageError } from "./output.ts";
 
 const context = () => import("./context.ts");
@@ -22,19 +22,31 @@ export function routesCommand(): Command {
       "fallback",
     )
     .option("--team <team>", "only for this team's requests")
+    .option(
+      "--when <name=value>",
+      "only for requests with this project, env, user, department or tag (e.g. env=prod)",
+    )
     .option("--json", "print JSON")
     .action(
       async (
         modelGlob: string,
-        options: { targets: string; strategy: string; team?: string; json?: boolean },
+        options: {
+          targets: string;
+          strategy: string;
+          team?: string;
+          when?: string;
+          json?: boolean;
+        },
         command: Command,
       ) => {
         if (options.strategy !== "fallback" && options.strategy !== "loadbalance") {
           throw new UsageError("--strategy must be fallback or loadbalance");
         }
         let targets;
+        let condition = "";
         try {
           targets = splitList(options.targets).map(parseTarget);
+          if (options.when !== undefined) condition = parseCondition(options.when);
         } catch (error) {
           throw new UsageError((error as Error).message);
         }
@@ -51,14 +63,15 @@ export function routesCommand(): Command {
           const route = await upsertRoute(db, {
             modelGlob,
             team: options.team ?? "",
+            condition,
             strategy: options.strategy as "fallback",
             targets,
           }, actor);
           if (options.json) return printJson(route);
           console.log(
-            `Route ${modelGlob}${route.team ? ` (team ${route.team})` : ""}: ${route.strategy} → ${
-              route.targets.map(formatTarget).join(", ")
-            }`,
+            `Route ${modelGlob}${route.team ? ` (team ${route.team})` : ""}${
+              route.condition ? ` (when ${route.condition})` : ""
+            }: ${route.strategy} → ${route.targets.map(formatTarget).join(", ")}`,
           );
         });
       },
@@ -74,12 +87,13 @@ export function routesCommand(): Command {
         const all = await listRoutes(db);
         if (options.json) return printJson(all);
         printTable(
-          ["MODEL", "TEAM", "STRATEGY", "TARGETS"],
+          ["MODEL", "TEAM", "WHEN", "STRATEGY", "TARGETS"],
           all.map((
             r,
           ) => [
             r.modelGlob,
             r.team || "(all)",
+            r.condition || "(always)",
             r.strategy,
             r.targets.map(formatTarget).join(", "),
           ]),
@@ -91,15 +105,19 @@ export function routesCommand(): Command {
     .description("Remove a route")
     .argument("<model-glob>", "the route's model glob")
     .option("--team <team>", "the team the route is for")
-    .action(async (modelGlob: string, options: { team?: string }, command: Command) => {
-      const { withContext } = await context();
-      const { removeRoute } = await repo();
-      await withContext(command, async ({ db, actor }) => {
-        if (!(await removeRoute(db, modelGlob, options.team ?? "", actor))) {
-          throw new Error(`No route ${modelGlob}`);
-        }
-        console.log(`Removed route ${modelGlob}`);
-      });
-    });
+    .option("--when <name=value>", "the route's condition")
+    .action(
+      async (modelGlob: string, options: { team?: string; when?: string }, command: Command) => {
+        const { withContext } = await context();
+        const { removeRoute } = await repo();
+        await withContext(command, async ({ db, actor }) => {
+          const scope = { modelGlob, team: options.team ?? "", condition: options.when ?? "" };
+          if (!(await removeRoute(db, scope, actor))) {
+            throw new Error(`No route ${modelGlob}`);
+          }
+          console.log(`Removed route ${modelGlob}`);
+        });
+      },
+    );
   return routes;
 }

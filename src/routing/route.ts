@@ -1,4 +1,8 @@
-/** A model route as admins define it, and the `PROVIDER[:MODEL][@WEIGHT]` target syntax. */
+/**
+ * A model route as admins define it, the `PROVIDER[:MODEL][@WEIGHT]` target syntax and the
+ * `NAME=VALUE` condition syntax.
+ */
+import type { RequestTags } from "../tags/request_tags.ts";
 
 export interface RouteTarget {
   provider: string;
@@ -12,6 +16,8 @@ export interface Route {
   modelGlob: string;
   /** Empty for every team. */
   team: string;
+  /** `NAME=VALUE` on the request's project, env, user, department or a tag; empty for all. */
+  condition: string;
   strategy: "fallback" | "loadbalance";
   targets: RouteTarget[];
 }
@@ -44,4 +50,29 @@ export function formatTarget(target: RouteTarget): string {
   return `${target.provider}${target.model ? `:${target.model}` : ""}${
     target.weight !== 1 ? `@${target.weight}` : ""
   }`;
+}
+
+const CONDITION = /^([a-z0-9_.-]{1,64})=(.{1,128})$/;
+
+/** Checks a `--when` condition; throws a message an admin can act on. */
+export function parseCondition(text: string): string {
+  if (!CONDITION.test(text)) {
+    throw new Error(
+      `Invalid condition ${text}: use NAME=VALUE, NAME being project, env, user, department or a tag name`,
+    );
+  }
+  return text;
+}
+
+/** Whether a request's attribution satisfies a condition ("" always holds). */
+export function conditionHolds(condition: string, tags: RequestTags): boolean {
+  if (condition === "") return true;
+  const [, name, value] = CONDITION.exec(condition) ?? [];
+  const fixed: Record<string, string | null> = {
+    project: tags.project,
+    env: tags.env,
+    user: tags.user,
+    department: tags.department,
+  };
+  return (name in fixed ? fixed[name] : tags.tags[name]) === value;
 }

@@ -9,7 +9,7 @@ import type { Provider } from "../providers/types.ts";
 import type { RequestTags } from "../tags/request_tags.ts";
 import { GatewayError } from "../server/errors.ts";
 import type { CircuitBreakers } from "./circuit_breaker.ts";
-import type { Route, RouteTarget } from "./route.ts";
+import { conditionHolds, type Route, type RouteTarget } from "./route.ts";
 
 export interface Target {
   provider: Provider;
@@ -40,6 +40,10 @@ function stableFraction(text: string): number {
   return (hash >>> 0) / 2 ** 32;
 }
 
+function narrowness(route: Route): number {
+  return Number(route.team !== "") + Number(route.condition !== "");
+}
+
 export class RouteTable implements Router {
   private routes: CompiledRoute[] = [];
 
@@ -56,10 +60,8 @@ export class RouteTable implements Router {
         pattern: compileGlob(route.modelGlob),
         specificity: route.modelGlob.replace(/[*?]/g, "").length,
       }))
-      // Team routes before global ones, then the most specific glob first.
-      .sort((a, b) =>
-        Number(b.team !== "") - Number(a.team !== "") || b.specificity - a.specificity
-      );
+      // Routes with more conditions (team, NAME=VALUE) first, then the most specific glob.
+      .sort((a, b) => narrowness(b) - narrowness(a) || b.specificity - a.specificity);
   }
 
   route(model: string, tags: RequestTags): Target[] {
@@ -72,7 +74,8 @@ export class RouteTable implements Router {
       );
     }
     const route = this.routes.find((r) =>
-      (r.team === "" || r.team === tags.team) && r.pattern.test(model)
+      (r.team === "" || r.team === tags.team) && conditionHolds(r.condition, tags) &&
+      r.pattern.test(model)
     );
     if (!route) return [this.target(providers[0], model)];
     const byName = new Map(providers.map((provider) => [provider.name, provider]));

@@ -3,12 +3,15 @@ import { describe, it } from "node:test";
 import type { Provider } from "../providers/types.ts";
 import type { RequestTags } from "../tags/request_tags.ts";
 import { CircuitBreakers } from "./circuit_breaker.ts";
-import { parseTarget } from "./route.ts";
+import { conditionHolds, parseCondition, parseTarget } from "./route.ts";
 import { RouteTable } from "./router.ts";
 
 const provider = (name: string) => ({ name, kind: "anthropic" }) as Provider;
-const tags = (team: string, sessionId: string | null = null) =>
-  ({ team, sessionId }) as RequestTags;
+const tags = (
+  team: string,
+  sessionId: string | null = null,
+  attribution: Partial<RequestTags> = {},
+) => ({ team, sessionId, project: null, env: null, tags: {}, ...attribution }) as RequestTags;
 
 describe("parseTarget", () => {
   it("reads provider, model with colons or dates, and weight", () => {
@@ -23,6 +26,20 @@ describe("parseTarget", () => {
       model: "claude-sonnet-4@20250514",
       weight: 1,
     });
+  });
+});
+
+describe("route conditions", () => {
+  it("accept NAME=VALUE and hold on project, env, user, department or a tag", () => {
+    assert.equal(parseCondition("env=prod"), "env=prod");
+    assert.throws(() => parseCondition("env"), /NAME=VALUE/);
+    assert.throws(() => parseCondition("Bad Name=x"), /NAME=VALUE/);
+    assert.ok(conditionHolds("", tags("t")));
+    assert.ok(conditionHolds("env=prod", tags("t", null, { env: "prod" })));
+    assert.ok(!conditionHolds("env=prod", tags("t", null, { env: "dev" })));
+    assert.ok(conditionHolds("ticket=GW-1", tags("t", null, { tags: { ticket: "GW-1" } })));
+    assert.ok(!conditionHolds("ticket=GW-1", tags("t")));
+    assert.ok(conditionHolds("a=b=c", tags("t", null, { tags: { a: "b=c" } })));
   });
 });
 
@@ -50,6 +67,7 @@ describe("RouteTable", () => {
         id: "1",
         modelGlob: "*",
         team: "",
+        condition: "",
         strategy: "fallback",
         targets: [{ provider: "a", weight: 1 }],
       },
@@ -57,6 +75,7 @@ describe("RouteTable", () => {
         id: "2",
         modelGlob: "*haiku*",
         team: "",
+        condition: "",
         strategy: "fallback",
         targets: [{ provider: "b", model: "cheap", weight: 1 }],
       },
@@ -64,6 +83,7 @@ describe("RouteTable", () => {
         id: "3",
         modelGlob: "*",
         team: "payments",
+        condition: "",
         strategy: "fallback",
         targets: [{ provider: "c", weight: 1 }, { provider: "a", weight: 1 }],
       },
@@ -91,6 +111,7 @@ describe("RouteTable", () => {
       id: "1",
       modelGlob: "*",
       team: "",
+      condition: "",
       strategy: "loadbalance",
       targets: [{ provider: "a", weight: 1 }, { provider: "b", weight: 2 }],
     }]);
@@ -111,5 +132,30 @@ describe("RouteTable", () => {
     assert.equal(breakers.allow("b|m"), false);
     breakers.success("b|m");
     assert.equal(breakers.state("b|m"), "closed");
+  });
+
+  it("prefers a route whose condition holds, and ignores it otherwise", () => {
+    const table = new RouteTable(
+      () => providers,
+      new CircuitBreakers({ failureThreshold: 1, cooldownMs: 1000 }),
+    );
+    const route = (id: string, condition: string, provider: string, team = "") => ({
+      id,
+      modelGlob: "*opus*",
+      team,
+      condition,
+      strategy: "fallback" as const,
+      targets: [{ provider, weight: 1 }],
+    });
+    table.setRoutes([
+      route("1", "", "a"),
+      route("2", "env=prod", "b"),
+      route("3", "env=prod", "c", "payments"),
+    ]);
+    const served = (t: RequestTags) => table.route("claude-opus-5-5", t)[0].provider.name;
+    assert.equal(served(tags("search")), "a");
+    assert.equal(served(tags("search", null, { env: "prod" })), "b");
+    assert.equal(served(tags("payments", null, { env: "prod" })), "c");
+    assert.equal(served(tags("payments", null, { env: "dev" })), "a");
   });
 });

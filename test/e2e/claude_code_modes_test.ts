@@ -87,6 +87,7 @@ describe("Claude Code modes × provider kinds", () => {
         await upsertRoute(gw.db, {
           modelGlob: "*opus*",
           team: "",
+          condition: "",
           strategy: "fallback",
           targets: [target],
         }, "test");

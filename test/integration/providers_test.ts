@@ -53,7 +53,7 @@ describe("Bedrock and Vertex providers, routing and failover", () => {
     targets: Route["targets"],
     strategy: Route["strategy"] = "fallback",
   ) {
-    await upsertRoute(gw.db, { modelGlob, team: "", strategy, targets }, "test");
+    await upsertRoute(gw.db, { modelGlob, team: "", condition: "", strategy, targets }, "test");
     await gw.gateway.refresh();
   }
 
@@ -338,5 +338,29 @@ describe("Bedrock and Vertex providers, routing and failover", () => {
     assert.deepEqual(bedrock.requests.at(-1)!.body.anthropic_beta, [
       "interleaved-thinking-2025-05-14",
     ]);
+  });
+
+  it("routes by a condition on the request's attribution", async () => {
+    await route("claude-conditional-*", [{ provider: "anthropic-main", weight: 1 }]);
+    await upsertRoute(gw.db, {
+      modelGlob: "claude-conditional-*",
+      team: "",
+      condition: "env=prod",
+      strategy: "fallback",
+      targets: [{ provider: "bedrock-us", model: BEDROCK_MODEL, weight: 1 }],
+    }, "test");
+    await gw.gateway.refresh();
+    for (const env of ["prod", "dev"]) {
+      const response = await fetch(gw.url + "/v1/messages", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": key, "x-gw-env": env },
+        body: JSON.stringify(messagesBody({ model: "claude-conditional-x" })),
+      });
+      assert.equal(response.status, 200);
+      await response.text();
+    }
+    const [prod, dev] = (await gw.rows()).slice(-2);
+    assert.deepEqual([prod.env, prod.provider], ["prod", "bedrock-us"]);
+    assert.deepEqual([dev.env, dev.provider], ["dev", "anthropic-main"]);
   });
 });

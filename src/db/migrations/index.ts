@@ -11,6 +11,7 @@ import * as latencyHistogram from "./0006_rollup_latency_histogram.ts";
 import * as deviceLogins from "./0007_device_logins.ts";
 import * as usageDaily from "./0008_usage_daily.ts";
 import * as hourlyClustered from "./0009_usage_hourly_clustered.ts";
+import * as routeConditions from "./0010_route_conditions.ts";
 
 export interface Migration {
   version: number;
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: "device_logins", sql: deviceLogins.sql },
   { version: 8, name: "usage_daily", sql: usageDaily.sql },
   { version: 9, name: "usage_hourly_clustered", sql: hourlyClustered.sql },
+  { version: 10, name: "route_conditions", sql: routeConditions.sql },
 ];
