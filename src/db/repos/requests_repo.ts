@@ -213,7 +213,7 @@ export interface UsageRow {
 
 /**
  * The same dimensions in the rollups (`t` is the bucket's start); `session`, `agent` and tags
- * are only in the raw rows, `key` only in the hourly rollups.
+ * are only in the raw rows.
  */
 const ROLLUP_DIMENSIONS: Partial<Record<UsageDimension, string>> = {
   team: "team",
@@ -276,10 +276,10 @@ export async function usageBy(
     FROM (SELECT ${time} AS t, * FROM ${table} WHERE ${time} >= ? AND ${time} < ?) ${groupBy}`;
   const from = Math.floor(sinceMs / HOUR) * HOUR;
   // Whole days in the range come from the daily rollups, the hours around them from the hourly
-  // ones; a range with the key, or shorter than a day, from the hourly ones alone.
+  // ones; a range shorter than a day from the hourly ones alone.
   const firstDay = Math.ceil(from / DAY) * DAY;
   const endDay = Math.floor(untilMs / DAY) * DAY;
-  const parts = dimensions.includes("key") || firstDay >= endDay
+  const parts = firstDay >= endDay
     ? { sql: part("usage_hourly", "hour"), args: [from, untilMs] }
     : {
       sql: [

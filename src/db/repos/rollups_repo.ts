@@ -1,7 +1,6 @@
 /**
- * The usage rollups, added to with each log batch and read by `gw usage`: hourly per key (for
- * `--by key`, hour-exact ranges and the dashboard's latency histogram) and daily without the key
- * (for long ranges).
+ * The usage rollups, added to with each log batch and read by `gw usage`: hourly (hour-exact
+ * ranges, the latency histogram) and daily (long ranges).
  */
 import type { InStatement, InValue } from "@libsql/client";
 import type { RequestLog } from "../../logging/request_log.ts";
@@ -76,9 +75,14 @@ const HOURLY: Rollup = {
 
 const DAILY: Rollup = {
   table: "usage_daily",
-  dimensions: ["day", ...ATTRIBUTION],
+  dimensions: ["day", "key_id", "key_prefix", ...ATTRIBUTION],
   measures: BASE_MEASURES,
-  dimensionsOf: (row) => [Math.floor(row.ts / DAY) * DAY, ...attribution(row)],
+  dimensionsOf: (row) => [
+    Math.floor(row.ts / DAY) * DAY,
+    row.keyId ?? "",
+    row.keyPrefix ?? "",
+    ...attribution(row),
+  ],
   measuresOf: baseMeasures,
 };
 
