@@ -40,6 +40,12 @@ export function measure(budget: Budget, amount: Amount): number {
   return budget.limitUsd !== null ? amount.usd : amount.tokens;
 }
 
+/** Utilisation as Claude Code reads it: two decimals, below 1 while requests still pass. */
+export function reportedUtilization(utilization: number, exceeded: boolean): number {
+  const rounded = Math.round(utilization * 100) / 100;
+  return exceeded ? rounded : Math.min(rounded, 0.99);
+}
+
 export function formatAmount(budget: Budget, value: number): string {
   return budget.limitUsd !== null
     ? `$${value.toFixed(2)}`

@@ -8,8 +8,8 @@ import type { Database } from "../db/client.ts";
 import { listBudgets, readSpend } from "../db/repos/budgets_repo.ts";
 import { GatewayError } from "../server/errors.ts";
 import { type Budget, budgetMember, type Chargee } from "./budget.ts";
-import { type BudgetState, decideBudgets, measure } from "./budget_check.ts";
-import { periodEnd, periodStart } from "./period.ts";
+import { type BudgetState, decideBudgets, measure, reportedUtilization } from "./budget_check.ts";
+import { periodAdjective, periodEnd, periodStart } from "./period.ts";
 import { type Amount, counterKey, type SpendIncrement, SpendLedger } from "./spend_ledger.ts";
 
 export interface BudgetOptions {
@@ -211,19 +211,6 @@ export class BudgetService {
 /** Claude Code's notice thresholds: it warns once utilisation passes each. */
 const NOTICE_THRESHOLDS = [0.95, 0.75];
 
-/** Utilisation as the client expects it: two decimals, below 1 while requests still pass. */
-function reportedUtilization(utilization: number, exceeded: boolean): string {
-  const rounded = Math.round(utilization * 100) / 100;
-  return String(exceeded ? rounded : Math.min(rounded, 0.99));
-}
-
-const PERIOD_NAMES: Record<string, string> = {
-  day: "daily",
-  week: "weekly",
-  month: "monthly",
-  total: "total",
-};
-
 /**
  * The `anthropic-ratelimit-unified-*` headers of the gateway protocol the pinned Claude Code
  * documents, for the tightest hard budget: the `overage` claim is the calendar-budget window,
@@ -241,7 +228,9 @@ function utilizationHeaders(
     "anthropic-ratelimit-unified-status": status,
     "anthropic-ratelimit-unified-representative-claim": "overage",
     "anthropic-ratelimit-unified-overage-status": status,
-    "anthropic-ratelimit-unified-overage-utilization": reportedUtilization(utilization, false),
+    "anthropic-ratelimit-unified-overage-utilization": String(
+      reportedUtilization(utilization, false),
+    ),
     "x-gw-budget-utilization": utilization.toFixed(4),
   };
   if (threshold !== undefined) {
@@ -263,9 +252,11 @@ function utilizationHeaders(
 function refusalHeaders(state: BudgetState, utilization: number, now: number) {
   const headers: Record<string, string> = {
     "anthropic-ratelimit-unified-status": "rejected",
-    "anthropic-ratelimit-unified-overage-utilization": reportedUtilization(utilization, true),
+    "anthropic-ratelimit-unified-overage-utilization": String(
+      reportedUtilization(utilization, true),
+    ),
     "anthropic-ratelimit-unified-overage-surpassed-threshold": "1",
-    "anthropic-ratelimit-unified-overage-period": PERIOD_NAMES[state.budget.period],
+    "anthropic-ratelimit-unified-overage-period": periodAdjective(state.budget.period),
     "anthropic-ratelimit-unified-overage-disabled-reason": "org_spend_cap_reached",
   };
   const { scope, perMember } = state.budget;

@@ -97,3 +97,8 @@ export function periodEnd(period: Period, now: number, timeZone = "UTC"): number
 export function periodLabel(period: Period): string {
   return { day: "today", week: "this week", month: "this month", total: "in total" }[period];
 }
+
+/** The period as the usage-limit protocol names it: `daily`, `weekly`, `monthly`, `total`. */
+export function periodAdjective(period: Period): string {
+  return { day: "daily", week: "weekly", month: "monthly", total: "total" }[period];
+}

@@ -4,7 +4,8 @@
  * status line. Amounts in cents; the active limit is the one the usage headers describe (the
  * exhausted one, else the fullest).
  */
-import type { BudgetState } from "./budget_check.ts";
+import { type BudgetState, reportedUtilization } from "./budget_check.ts";
+import { periodAdjective } from "./period.ts";
 
 export interface SpendReport {
   extra_usage: {
@@ -24,13 +25,6 @@ export interface SpendReport {
   }[];
 }
 
-const GROUPS: Record<string, string> = {
-  day: "daily",
-  week: "weekly",
-  month: "monthly",
-  total: "total",
-};
-
 interface Cap {
   state: BudgetState;
   capCents: number;
@@ -39,10 +33,8 @@ interface Cap {
   exceeded: boolean;
 }
 
-/** Percent as the client shows it: below 100 while requests still pass. */
 function percent(cap: Cap): number {
-  const rounded = Math.round(cap.utilization * 100);
-  return cap.exceeded ? rounded : Math.min(rounded, 99);
+  return Math.round(reportedUtilization(cap.utilization, cap.exceeded) * 100);
 }
 
 /** Hard USD budgets only; undefined when none applies. */
@@ -74,7 +66,7 @@ export function spendReport(states: readonly BudgetState[]): SpendReport | undef
     },
     limits: caps.map((cap) => ({
       kind: "spend",
-      group: GROUPS[cap.state.budget.period],
+      group: periodAdjective(cap.state.budget.period),
       percent: percent(cap),
       resets_at: cap.state.resetAt === undefined ? null : new Date(cap.state.resetAt).toISOString(),
       severity: cap.exceeded || cap.utilization > 0.95
