@@ -21,6 +21,7 @@ import { ANTHROPIC_FORMAT, type ClientFormat } from "./client_formats/client_for
 import { guardrailRefusal, guardRequest } from "../guardrails/request_guard.ts";
 import { ClientGone } from "./upstream_fetch.ts";
 import { forwardWithFailover } from "./failover.ts";
+import { searchOf } from "./request_url.ts";
 
 /** The status nginx made popular for "client closed request"; only ever logged. */
 const CLIENT_CLOSED = 499;
@@ -151,15 +152,6 @@ function estimateCost(deps: ProxyDeps, body: ParsedBody): Amount {
   const output = Math.min(maxTokens, deps.config.budgets.outputEstimateTokens);
   const { price } = deps.pricing.rate(body.model, input);
   return { usd: (input * price.input + output * price.output) / 1_000_000, tokens: input + output };
-}
-
-/** The query string of an absolute URL, with its `?`, as `URL.search` gives it. */
-function searchOf(url: string): string {
-  const query = url.indexOf("?");
-  if (query === -1) return "";
-  const fragment = url.indexOf("#", query);
-  const search = url.slice(query, fragment === -1 ? undefined : fragment);
-  return search === "?" ? "" : search;
 }
 
 /** Adds headers the client format supplies, without overriding what the client sent. */

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { handleMessages } from "../proxy/messages_handler.ts";
+import { pathOf } from "../proxy/request_url.ts";
 import { handleModels } from "../proxy/models_handler.ts";
 import {
   bedrockFormat,
@@ -63,13 +64,6 @@ function notFound(request: Request): Response {
     ),
     newId("req"),
   );
-}
-
-/** The path of an absolute request URL, without parsing the whole URL. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  const query = url.indexOf("?", start);
-  return url.slice(start, query === -1 ? undefined : query);
 }
 
 /**
