@@ -1,25 +1,13 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { Budget } from "./budget.ts";
+import { budget } from "../../test/helpers/budgets.ts";
 import type { BudgetState } from "./budget_check.ts";
 import { spendReport } from "./spend_report.ts";
 
-function state(budget: Partial<Budget>, spentUsd: number): BudgetState {
+function state(fields: Partial<Budget>, spentUsd: number): BudgetState {
   return {
-    budget: {
-      id: "bud",
-      scope: "team",
-      value: "payments",
-      period: "month",
-      limitUsd: 100,
-      limitTokens: null,
-      warnPct: 80,
-      hard: true,
-      perMember: false,
-      downgradeModel: null,
-      downgradeAtPct: null,
-      ...budget,
-    },
+    budget: { id: "bud", ...budget({ limitUsd: 100, ...fields }) },
     member: "",
     periodStart: 0,
     resetAt: Date.UTC(2026, 11, 1),

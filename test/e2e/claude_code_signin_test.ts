@@ -7,18 +7,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
+import { tmux } from "../helpers/tmux.ts";
 import { eventually, type Harness, startGw } from "../helpers/gw_harness.ts";
 import { CLAUDE_BIN } from "../../scripts/install_test_tools.ts";
 import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
 import { budget } from "../helpers/budgets.ts";
 
 const SESSION = `gw-signin-${Deno.pid}`;
-
-async function tmux(...args: string[]): Promise<string> {
-  const output = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" })
-    .output();
-  return new TextDecoder().decode(output.stdout);
-}
 
 /** A developer machine: Claude Code told to sign in to this gateway, onboarding done. */
 async function developerHome(gatewayUrl: string, project: string): Promise<string> {

@@ -5,18 +5,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
+import { tmux } from "../helpers/tmux.ts";
 import { eventually, type Harness, messagesBody, startGw } from "../helpers/gw_harness.ts";
 import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
 import { budget } from "../helpers/budgets.ts";
 import { usageBy } from "../../src/db/repos/requests_repo.ts";
 
 const SESSION = `gw-dashboard-${Deno.pid}`;
-
-async function tmux(...args: string[]): Promise<string> {
-  const output = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" })
-    .output();
-  return new TextDecoder().decode(output.stdout);
-}
 
 /** The shell command that runs the gw CLI from source, as `deno task gw` does. */
 function gwCommand(...args: string[]): string {
