@@ -13,7 +13,7 @@ import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { countRequests, usageBy, usageFromRaw } from "../src/db/repos/requests_repo.ts";
 import { LogWriter } from "../src/logging/log_writer.ts";
-import type { RequestLog } from "../src/logging/request_log.ts";
+import { logRow } from "../test/helpers/log_rows.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -52,10 +52,9 @@ const now = Date.now();
 const started = performance.now();
 for (let i = 0; i < total; i++) {
   const developer = Math.floor(random() * 500);
-  const row: RequestLog = {
+  const row = logRow({
     id: `gen_${i}`,
     ts: now - Math.floor(random() * 60 * 86_400_000),
-    endpoint: "messages",
     keyId: `key_${developer}`,
     keyPrefix: `gw_${developer}`,
     team: teams[developer % 25],
@@ -63,31 +62,19 @@ for (let i = 0; i < total; i++) {
     user: `dev-${developer}`,
     project: `project-${developer % 40}`,
     env: "dev",
-    tags: {},
-    sessionId: null,
-    agentId: null,
-    parentAgentId: null,
     // Developers mostly stay on their own model and provider, as Claude Code sessions do.
     provider: providers[random() < 0.9 ? developer % 3 : i % 3],
     requestedModel: models[random() < 0.8 ? developer % 4 : i % 4],
     servedModel: models[random() < 0.8 ? developer % 4 : i % 4],
-    stream: true,
     status: random() < 0.02 ? 529 : 200,
-    errorType: null,
-    errorMessage: null,
     inputTokens: 20,
     outputTokens: Math.floor(random() * 2000),
     cacheWrite5mTokens: 500,
-    cacheWrite1hTokens: 0,
     cacheReadTokens: 40000,
     costUsd: random() * 0.05,
-    costEstimated: false,
     latencyMs: Math.floor(random() * 20000),
     ttfbMs: 500,
-    attempts: 1,
-    clientAborted: false,
-    guardrails: null,
-  };
+  });
   writer.enqueue(row);
   if (writer.stats.queued >= 100_000) await writer.flush();
   if ((i + 1) % 1_000_000 === 0) {
@@ -126,6 +113,6 @@ await time(
   "month by team, project, user, rollups",
   () => usageBy(db, ["team", "project", "user"], monthAgo, now + 1),
 );
-await time("month by key, hourly rollups", () => usageBy(db, ["key"], monthAgo, now + 1));
+await time("month by key, rollups", () => usageBy(db, ["key"], monthAgo, now + 1));
 await time("month by team, raw rows", () => usageFromRaw(db, ["team"], monthAgo, now + 1));
 db.client.close();

@@ -8,6 +8,7 @@
 import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { LogWriter } from "../src/logging/log_writer.ts";
+import { logRow } from "../test/helpers/log_rows.ts";
 const dir = await Deno.makeTempDir({ prefix: "gw-writer-" });
 const db = await openDatabase(`file:${dir}/log.db`);
 await migrate(db);
@@ -20,41 +21,17 @@ const rss = () =>
   Math.round(Number(/VmRSS:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))![1]) / 1024);
 const total = Number(Deno.args[0] ?? 400_000);
 for (let i = 0; i < total; i++) {
-  writer.enqueue({
+  writer.enqueue(logRow({
     id: `r${i}`,
     ts: Date.now() - (i % 1000) * 3_600_000,
-    endpoint: "messages",
     keyId: `k${i % 500}`,
     keyPrefix: "p",
     team: `t${i % 25}`,
-    department: null,
     user: `u${i % 500}`,
-    project: null,
-    env: null,
-    tags: {},
-    sessionId: null,
-    agentId: null,
-    parentAgentId: null,
-    provider: "p",
-    requestedModel: "m",
-    servedModel: "m",
-    stream: true,
-    status: 200,
-    errorType: null,
-    errorMessage: null,
-    inputTokens: 1,
     outputTokens: 1,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-    cacheReadTokens: 0,
     costUsd: 0.01,
-    costEstimated: false,
     latencyMs: 5,
-    ttfbMs: 1,
-    attempts: 1,
-    clientAborted: false,
-    guardrails: null,
-  });
+  }));
   if (writer.stats.queued >= 50_000) {
     await writer.flush();
     const m = Deno.memoryUsage();

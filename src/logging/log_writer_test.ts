@@ -5,43 +5,10 @@ import { migrate } from "../db/migrate.ts";
 import { countRequests, usageBy } from "../db/repos/requests_repo.ts";
 import { LogWriter } from "./log_writer.ts";
 import type { RequestLog } from "./request_log.ts";
+import { logRow } from "../../test/helpers/log_rows.ts";
 
 function row(i: number): RequestLog {
-  return {
-    id: `req_${i}`,
-    ts: 1_000 + i,
-    endpoint: "messages",
-    keyId: "key_1",
-    keyPrefix: "gw_x",
-    team: i % 2 ? "payments" : "search",
-    department: null,
-    user: "alice",
-    project: null,
-    env: null,
-    tags: {},
-    sessionId: null,
-    agentId: null,
-    parentAgentId: null,
-    provider: "p",
-    requestedModel: "m",
-    servedModel: "m",
-    stream: true,
-    status: 200,
-    errorType: null,
-    errorMessage: null,
-    inputTokens: 1,
-    outputTokens: 2,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-    cacheReadTokens: 0,
-    costUsd: 0.5,
-    costEstimated: false,
-    latencyMs: 1,
-    ttfbMs: 1,
-    attempts: 1,
-    clientAborted: false,
-    guardrails: null,
-  };
+  return logRow({ id: `req_${i}`, ts: 1_000 + i, team: i % 2 ? "payments" : "search" });
 }
 
 it("writes every queued row in batches and aggregates them", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { LogWriter } from "../../logging/log_writer.ts";
-import type { RequestLog } from "../../logging/request_log.ts";
+import { logRow } from "../../../test/helpers/log_rows.ts";
 import { openDatabase } from "../client.ts";
 import { migrate } from "../migrate.ts";
 import { pruneRequests } from "./rollups_repo.ts";
@@ -25,7 +25,7 @@ it("rollups equal the sum of raw rows after a random workload", async () => {
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
   const start = Date.UTC(2026, 10, 1);
   for (let i = 0; i < 3000; i++) {
-    const row: RequestLog = {
+    const row = logRow({
       id: `req_${i}`,
       ts: start + Math.floor(random() * 72 * 3_600_000),
       endpoint: random() < 0.9 ? "messages" : "count_tokens",
@@ -36,17 +36,9 @@ it("rollups equal the sum of raw rows after a random workload", async () => {
       user: pick(["alice", "bob", null]),
       project: pick(["checkout", "mobile", null]),
       env: pick(["dev", "ci"]),
-      tags: {},
-      sessionId: null,
-      agentId: null,
-      parentAgentId: null,
       provider: pick(["anthropic", "bedrock"]),
-      requestedModel: "m",
       servedModel: pick(["claude-opus-5-5", "claude-haiku-5-5"]),
-      stream: true,
       status: pick([200, 200, 200, 429, 500]),
-      errorType: null,
-      errorMessage: null,
       inputTokens: Math.floor(random() * 1000),
       outputTokens: Math.floor(random() * 1000),
       cacheWrite5mTokens: Math.floor(random() * 100),
@@ -56,10 +48,7 @@ it("rollups equal the sum of raw rows after a random workload", async () => {
       costEstimated: random() < 0.1,
       latencyMs: Math.floor(random() * 5000),
       ttfbMs: 10,
-      attempts: 1,
-      clientAborted: false,
-      guardrails: null,
-    };
+    });
     writer.enqueue(row);
   }
   await writer.stop();

@@ -1,0 +1,40 @@
+/** Request-log rows for tests and load scripts: a successful streamed request unless told otherwise. */
+import type { RequestLog } from "../../src/logging/request_log.ts";
+
+export function logRow(fields: Partial<RequestLog> & { id: string }): RequestLog {
+  return {
+    ts: 1_000,
+    endpoint: "messages",
+    keyId: "key_1",
+    keyPrefix: "gw_x",
+    team: "payments",
+    department: null,
+    user: "alice",
+    project: null,
+    env: null,
+    tags: {},
+    sessionId: null,
+    agentId: null,
+    parentAgentId: null,
+    provider: "p",
+    requestedModel: "m",
+    servedModel: "m",
+    stream: true,
+    status: 200,
+    errorType: null,
+    errorMessage: null,
+    inputTokens: 1,
+    outputTokens: 2,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    cacheReadTokens: 0,
+    costUsd: 0.5,
+    costEstimated: false,
+    latencyMs: 1,
+    ttfbMs: 1,
+    attempts: 1,
+    clientAborted: false,
+    guardrails: null,
+    ...fields,
+  };
+}
