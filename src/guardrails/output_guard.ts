@@ -14,7 +14,7 @@ import { findMatches, type Match, redact } from "./text_scan.ts";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
-export const DEFAULT_WINDOW_CHARS = 256;
+const DEFAULT_WINDOW_CHARS = 256;
 
 function sse(event: string, data: string): string {
   return `event: ${event}\ndata: ${data}\n\n`;
