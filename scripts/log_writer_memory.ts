@@ -1,7 +1,6 @@
 /**
- * Memory of the request-log writer over N rows (default 400,000): resident memory should stay flat. (The
- * libsql driver keeps native memory per bound parameter; rows therefore travel as one JSON
- * parameter per batch.)
+ * Memory and speed of the request-log writer over N rows (default 400,000): resident memory
+ * should stay flat.
  *
  * deno run -A scripts/log_writer_memory.ts [ROWS]
  */

@@ -6,7 +6,7 @@
  */
 import type { Database } from "../db/client.ts";
 import { addSpendStatements } from "../db/repos/budgets_repo.ts";
-import { insertRequestsStatement } from "../db/repos/requests_repo.ts";
+import { insertRequestsStatements } from "../db/repos/requests_repo.ts";
 import { addToRollupsStatements } from "../db/repos/rollups_repo.ts";
 import type { SpendIncrement } from "../limits/spend_ledger.ts";
 import type { RequestLog } from "./request_log.ts";
@@ -109,7 +109,7 @@ export class LogWriter {
         const rows = batch.map((entry) => entry.row);
         await this.db.client.batch(
           [
-            insertRequestsStatement(rows),
+            ...insertRequestsStatements(rows),
             ...addToRollupsStatements(rows),
             ...addSpendStatements(spend),
           ],

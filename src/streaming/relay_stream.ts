@@ -10,6 +10,7 @@
  * promise hop per chunk, which measurably raised CPU per request.
  */
 import type { ChunkTransform } from "./chunk_transform.ts";
+import { chunkReader } from "./chunk_reader.ts";
 import type { UsageReport, UsageTap } from "./usage_report.ts";
 
 export type FailureReason = "idle_timeout" | "upstream_error";
@@ -32,7 +33,7 @@ export function relayStream(
   upstream: ReadableStream<Uint8Array>,
   options: RelayStreamOptions,
 ): ReadableStream<Uint8Array> {
-  const reader = upstream.getReader();
+  const reader = chunkReader(upstream);
   const { tap, transform } = options;
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
     if (bytes.byteLength === 0) return;
@@ -78,20 +79,20 @@ export function relayStream(
     // called again, and a transform may hold chunks back.
     async pull(controller) {
       for (;;) {
-        let result: ReadableStreamReadResult<Uint8Array>;
+        let chunk: Uint8Array | undefined;
         try {
-          result = await reader.read();
+          chunk = await reader.read();
         } catch {
           return fail(controller, "upstream_error");
         }
         if (idleFired) return fail(controller, "idle_timeout");
-        if (result.done) {
+        if (!chunk) {
           if (transform) send(controller, transform.end());
           finish(false);
           return controller.close();
         }
         lastActivity = Date.now();
-        const bytes = transform ? transform.push(result.value) : result.value;
+        const bytes = transform ? transform.push(chunk) : chunk;
         send(controller, bytes);
         if (transform?.stopped) {
           finish(false);

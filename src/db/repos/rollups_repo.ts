@@ -108,8 +108,8 @@ function upsert(rollup: Rollup, rows: readonly RequestLog[]): InStatement | unde
   }
   if (groups.size === 0) return undefined;
   const columns = [...rollup.dimensions, ...rollup.measures];
-  // One JSON parameter, as for the raw rows (see insertRequestsStatement); `WHERE true` lets
-  // SQLite parse the upsert after a SELECT.
+  // A batch's groups as one JSON parameter: one statement, however many groups. `WHERE true`
+  // lets SQLite parse the upsert after a SELECT.
   return {
     sql: `INSERT INTO ${rollup.table} (${columns.join(", ")})
       SELECT ${columns.map((_, i) => `value ->> '$[${i}]'`).join(", ")} FROM json_each(?) WHERE true
