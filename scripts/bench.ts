@@ -1,12 +1,14 @@
 /**
- * Proxy benchmark: the fake upstream direct, a bare Deno.serve + fetch pass-through (the floor)
- * and gw (auth, tags, usage tap, request log on), in one run, for JSON and SSE responses,
+ * Proxy benchmark: the fake upstream direct, a bare Deno.serve + fetch pass-through (the floor),
+ * the least a metering proxy does (body parsed, response relayed through gw's usage taps) and
+ * gw (auth, tags, usage tap, request log on), in one run, for JSON and SSE responses,
  * ~2 KB and ~60 KB Claude-Code-like bodies, 1 and 64 connections. Servers under test run on
  * CPU 1, the upstream and the load generator on CPU 0 (when `taskset` exists).
  *
  * deno task bench [--seconds 2] [--repeat 3] [--out FILE]
  */
 import { parseArgs } from "node:util";
+import { benchBody as body } from "./bench_body.ts";
 
 const { values: options } = parseArgs({
   args: Deno.args,
@@ -21,33 +23,13 @@ const REPEAT = Number(options.repeat);
 const hasTaskset = await tasksetAvailable();
 import {
   cpuTicks,
-  gwCli,
   peakRssMb,
+  prepareGw,
   root,
   spawn,
   tasksetAvailable,
   waitForPort,
 } from "./processes.ts";
-
-function body(sizeKb: number, stream: boolean): string {
-  const filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ";
-  const base = {
-    model: "claude-sonnet-5-5",
-    max_tokens: 32000,
-    stream,
-    system: [
-      { type: "text", text: "x-anthropic-billing-header: cc_version=2.1.328; cc_entrypoint=cli;" },
-      { type: "text", text: "You are Claude Code.", cache_control: { type: "ephemeral" } },
-    ],
-    messages: [{ role: "user", content: [{ type: "text", text: "" }] }],
-    metadata: { user_id: '{"device_id":"d","account_uuid":"","session_id":"s"}' },
-  };
-  const empty = JSON.stringify(base).length;
-  base.messages[0].content[0].text = filler.repeat(
-    Math.max(1, Math.ceil((sizeKb * 1024 - empty) / filler.length)),
-  );
-  return JSON.stringify(base);
-}
 
 interface Result {
   requests: number;
@@ -102,37 +84,13 @@ async function load(
   };
 }
 
-const dir = await Deno.makeTempDir({ prefix: "gw-bench-" });
-const env = {
-  GW_DB_URL: `file:${dir}/gw.db`,
-  GW_MASTER_KEY: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
-  PROVIDER_KEY: "sk-bench",
-  NO_COLOR: "1",
-};
 const upstream = spawn(0, ["run", "-A", "scripts/bench_upstream.ts"]);
 const upstreamUrl = `http://127.0.0.1:${await waitForPort(upstream)}`;
-await gwCli([
-  "providers",
-  "add",
-  "anthropic",
-  "--name",
-  "bench",
-  "--base-url",
-  upstreamUrl,
-  "--api-key-env",
-  "PROVIDER_KEY",
-], env);
-await gwCli(["teams", "create", "bench"], env);
-const key =
-  JSON.parse(await gwCli(["keys", "create", "--team", "bench", "--user", "load", "--json"], env))
-    .key;
-const guarded = JSON.parse(
-  await gwCli(["keys", "create", "--team", "bench", "--user", "guarded", "--json"], env),
-);
-await gwCli(["guardrails", "set", "default", "--defaults"], env);
-await gwCli(["guardrails", "assign", "default", "--key", guarded.id], env);
+const { dir, env, key, guarded } = await prepareGw(upstreamUrl);
 const floor = spawn(1, ["run", "-A", "scripts/bench_floor.ts", upstreamUrl]);
 const floorUrl = `http://127.0.0.1:${await waitForPort(floor)}`;
+const meter = spawn(1, ["run", "-A", "scripts/bench_floor.ts", upstreamUrl, "0", "metering"]);
+const meterUrl = `http://127.0.0.1:${await waitForPort(meter)}`;
 const gw = spawn(
   1,
   ["run", "-A", "src/main.ts", "serve", "--host", "127.0.0.1", "--port", "0"],
@@ -153,13 +111,13 @@ const lines = [
     hasTaskset ? "on" : "off"
   }`,
   "",
-  "| response | body | conns | direct req/s | floor req/s | gw req/s | gw/floor | gw+guardrails/floor | floor CPU ms/req | gw CPU ms/req | gw/floor CPU | gw+guardrails CPU ms/req | p50 direct/floor/gw ms | p99 floor/gw ms |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+  "| response | body | conns | direct req/s | floor req/s | metering req/s | gw req/s | gw/floor | gw/metering | gw+guardrails/floor | floor CPU ms/req | metering CPU ms/req | gw CPU ms/req | gw/floor CPU | gw/metering CPU | gw+guardrails CPU ms/req | p50 direct/floor/gw ms | p99 floor/gw ms |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 ];
 // Let every server's JIT settle on both paths first: the first cell would otherwise pay for
 // gw's compilation (measured: 4.4× the floor's CPU at one connection, 2.9× once warm).
 for (const stream of [false, true]) {
-  for (const url of [upstreamUrl, floorUrl, gwUrl]) {
+  for (const url of [upstreamUrl, floorUrl, meterUrl, gwUrl]) {
     await load(url, body(2, stream), 64, headers).catch(() => {});
   }
   await load(gwUrl, body(2, stream), 64, guardedHeaders).catch(() => {});
@@ -169,20 +127,22 @@ for (const stream of [false, true]) {
     const payload = body(sizeKb, stream);
     for (const connections of [1, 64]) {
       // Warm up every target's connection pools and JIT.
-      for (const url of [upstreamUrl, floorUrl, gwUrl]) {
+      for (const url of [upstreamUrl, floorUrl, meterUrl, gwUrl]) {
         await load(url, payload, connections, headers).catch(() => {});
       }
       // Targets take turns, REPEAT times: the machine's speed drifts, so each ratio compares
       // runs made seconds apart, and the medians are reported.
-      const runs: Record<"direct" | "bare" | "ours" | "guarded", Result[]> = {
+      const runs: Record<"direct" | "bare" | "metering" | "ours" | "guarded", Result[]> = {
         direct: [],
         bare: [],
+        metering: [],
         ours: [],
         guarded: [],
       };
       for (let i = 0; i < REPEAT; i++) {
         runs.direct.push(await load(upstreamUrl, payload, connections, headers));
         runs.bare.push(await load(floorUrl, payload, connections, headers, floor.pid));
+        runs.metering.push(await load(meterUrl, payload, connections, headers, meter.pid));
         runs.ours.push(await load(gwUrl, payload, connections, headers, gw.pid));
         runs.guarded.push(await load(gwUrl, payload, connections, guardedHeaders, gw.pid));
       }
@@ -190,26 +150,32 @@ for (const stream of [false, true]) {
       const of = (list: Result[], field: keyof Result) => med(list.map((r) => r[field]));
       const ratio = (a: Result[], b: Result[], field: "rps" | "cpuMsPerRequest") =>
         med(a.map((r, i) => r[field] / b[i][field]));
-      const { direct, bare, ours, guarded } = runs;
+      const { direct, bare, metering, ours, guarded } = runs;
       const row = [
         stream ? "SSE" : "JSON",
         `${sizeKb} KB`,
         connections,
         of(direct, "rps").toFixed(0),
         of(bare, "rps").toFixed(0),
+        of(metering, "rps").toFixed(0),
         of(ours, "rps").toFixed(0),
         ratio(ours, bare, "rps").toFixed(2),
+        ratio(ours, metering, "rps").toFixed(2),
         ratio(guarded, bare, "rps").toFixed(2),
         of(bare, "cpuMsPerRequest").toFixed(3),
+        of(metering, "cpuMsPerRequest").toFixed(3),
         of(ours, "cpuMsPerRequest").toFixed(3),
         ratio(ours, bare, "cpuMsPerRequest").toFixed(2),
+        ratio(ours, metering, "cpuMsPerRequest").toFixed(2),
         of(guarded, "cpuMsPerRequest").toFixed(3),
         `${of(direct, "p50").toFixed(2)} / ${of(bare, "p50").toFixed(2)} / ${
           of(ours, "p50").toFixed(2)
         }`,
         `${of(bare, "p99").toFixed(2)} / ${of(ours, "p99").toFixed(2)}`,
       ];
-      const errors = [direct, bare, ours].map((list) => list.reduce((n, r) => n + r.errors, 0));
+      const errors = [direct, bare, metering, ours].map((list) =>
+        list.reduce((n, r) => n + r.errors, 0)
+      );
       if (errors.some((n) => n > 0)) row.push(`errors ${errors.join("/")}`);
       lines.push(`| ${row.join(" | ")} |`);
       console.log(lines.at(-1));
@@ -218,7 +184,9 @@ for (const stream of [false, true]) {
 }
 lines.push(
   "",
-  `Peak RSS: floor ${peakRssMb(floor.pid).toFixed(0)} MB, gw ${peakRssMb(gw.pid).toFixed(0)} MB`,
+  `Peak RSS: floor ${peakRssMb(floor.pid).toFixed(0)} MB, metering ${
+    peakRssMb(meter.pid).toFixed(0)
+  } MB, gw ${peakRssMb(gw.pid).toFixed(0)} MB`,
 );
 console.log(lines.at(-1));
 const { measureScan } = await import("./bench_guardrails.ts");
@@ -232,8 +200,8 @@ lines.push(
   } ms (${scan.msPer100Kb.toFixed(3)} ms per 100 KB)`,
 );
 console.log(lines.at(-1));
-for (const child of [gw, floor, upstream]) child.kill("SIGTERM");
-await Promise.all([gw.status, floor.status, upstream.status]);
+for (const child of [gw, meter, floor, upstream]) child.kill("SIGTERM");
+await Promise.all([gw.status, meter.status, floor.status, upstream.status]);
 await Deno.remove(dir, { recursive: true });
 if (options.out) await Deno.writeTextFile(options.out, lines.join("\n") + "\n");
 else console.log("\n" + lines.join("\n"));

@@ -60,3 +60,26 @@ export function peakRssMb(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
 }
+
+/** A fresh gw database with the benchmark upstream as its provider, a key and a guarded key. */
+export async function prepareGw(upstreamUrl: string) {
+  const dir = await Deno.makeTempDir({ prefix: "gw-bench-" });
+  const env = {
+    GW_DB_URL: `file:${dir}/gw.db`,
+    GW_MASTER_KEY: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+    PROVIDER_KEY: "sk-bench",
+    NO_COLOR: "1",
+  };
+  await gwCli([
+    ...["providers", "add", "anthropic", "--name", "bench", "--base-url", upstreamUrl],
+    ...["--api-key-env", "PROVIDER_KEY"],
+  ], env);
+  await gwCli(["teams", "create", "bench"], env);
+  const create = (user: string) =>
+    gwCli(["keys", "create", "--team", "bench", "--user", user, "--json"], env).then(JSON.parse);
+  const key: string = (await create("load")).key;
+  const guarded: { id: string; key: string } = await create("guarded");
+  await gwCli(["guardrails", "set", "default", "--defaults"], env);
+  await gwCli(["guardrails", "assign", "default", "--key", guarded.id], env);
+  return { dir, env, key, guarded };
+}
