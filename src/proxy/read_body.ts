@@ -42,10 +42,11 @@ function tooLarge(limit: number): GatewayError {
 export async function readBoundedBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > limit) throw tooLarge(limit);
-  if (!request.body) return new Uint8Array();
   // A declared length bounds the body (HTTP framing ends it there), so the runtime may read it
-  // natively in one go; only chunked bodies need counting as they arrive.
+  // natively in one go; only chunked bodies need counting as they arrive. `request.body` is not
+  // touched before: once it exists, the runtime reads through it chunk by chunk.
   if (declared >= 0) return await request.bytes();
+  if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
