@@ -11,6 +11,12 @@ import type { InStatement, InValue, ResultSet, TransactionMode } from "@libsql/c
 import Libsql from "libsql";
 
 type NativeStatement = ReturnType<Libsql.Database["prepare"]>;
+
+/** `reader` is a native call on every read, so it is asked once per statement. */
+interface Prepared {
+  statement: NativeStatement;
+  reader: boolean;
+}
 type SqlValue = null | string | number | bigint | Uint8Array;
 
 /** The part of `@libsql/client`'s `Client` that gw uses; both clients provide it. */
@@ -65,7 +71,9 @@ function resultSet(
 
 export class LocalClient implements SqlClient {
   private readonly db: Libsql.Database;
-  private readonly statements = new Map<string, NativeStatement>();
+  private readonly statements = new Map<string, Prepared>();
+  /** The most recently used statement: a batch runs the same one row after row. */
+  private lastSql?: string;
 
   /** @param path a file path, or `:memory:` */
   constructor(path: string) {
@@ -105,9 +113,9 @@ export class LocalClient implements SqlClient {
 
   private run(statement: InStatement): ResultSet {
     const sql = typeof statement === "string" ? statement : statement.sql;
-    const prepared = this.prepared(sql);
+    const { statement: prepared, reader } = this.prepared(sql);
     const args = bindings(statement);
-    if (prepared.reader) {
+    if (reader) {
       const columns = prepared.columns().map((column) => column.name);
       return resultSet(columns, prepared.all(args) as Record<string, unknown>[], 0, undefined);
     }
@@ -115,18 +123,21 @@ export class LocalClient implements SqlClient {
     return resultSet([], [], info.changes, BigInt(info.lastInsertRowid));
   }
 
-  private prepared(sql: string): NativeStatement {
-    let statement = this.statements.get(sql);
-    if (statement) {
+  private prepared(sql: string): Prepared {
+    let prepared = this.statements.get(sql);
+    if (prepared && sql === this.lastSql) return prepared;
+    this.lastSql = sql;
+    if (prepared) {
       // Refresh its place: the map's order is the eviction order.
       this.statements.delete(sql);
     } else {
-      statement = this.db.prepare(sql);
+      const statement = this.db.prepare(sql);
+      prepared = { statement, reader: statement.reader };
       if (this.statements.size >= STATEMENT_CACHE_SIZE) {
         this.statements.delete(this.statements.keys().next().value!);
       }
     }
-    this.statements.set(sql, statement);
-    return statement;
+    this.statements.set(sql, prepared);
+    return prepared;
   }
 }

@@ -40,37 +40,56 @@ export class SseParser {
   }
 
   private take(text: string): SseEvent[] {
-    this.pending += text;
+    // One pass over the buffered text: blocks are cut at an advancing offset, and the `\r` check
+    // runs once per chunk, not once per event.
+    const buffer = this.pending + text;
+    const plainNewlines = !buffer.includes("\r");
     const events: SseEvent[] = [];
+    let start = 0;
     for (;;) {
-      const boundary = findBoundary(this.pending);
+      const boundary = findBoundary(buffer, start, plainNewlines);
       if (boundary === undefined) break;
-      const block = this.pending.slice(0, boundary.index);
-      this.pending = this.pending.slice(boundary.index + boundary.length);
-      const event = parseBlock(block, this.options.comments === true);
+      const event = parseBlock(
+        buffer.slice(start, boundary.index),
+        plainNewlines,
+        this.options.comments === true,
+      );
+      start = boundary.index + boundary.length;
       if (event) events.push(event);
     }
+    this.pending = start === 0 ? buffer : buffer.slice(start);
     return events;
   }
 }
 
-/** The first blank line, tolerating `\n\n`, `\r\n\r\n` and `\r\r`. */
-function findBoundary(text: string): { index: number; length: number } | undefined {
+const BLANK_LINE = /\r\n\r\n|\n\n|\r\r|\r\n\n|\n\r\n/g;
+
+/** The first blank line from `start`, tolerating `\n\n`, `\r\n\r\n` and `\r\r`. */
+function findBoundary(
+  text: string,
+  start: number,
+  plainNewlines: boolean,
+): { index: number; length: number } | undefined {
   // Fast path: upstreams almost always frame with plain `\n`.
-  if (!text.includes("\r")) {
-    const index = text.indexOf("\n\n");
+  if (plainNewlines) {
+    const index = text.indexOf("\n\n", start);
     return index === -1 ? undefined : { index, length: 2 };
   }
-  const match = /\r\n\r\n|\n\n|\r\r|\r\n\n|\n\r\n/.exec(text);
+  BLANK_LINE.lastIndex = start;
+  const match = BLANK_LINE.exec(text);
   return match ? { index: match.index, length: match[0].length } : undefined;
 }
 
-function parseBlock(block: string, withComments: boolean): SseEvent | undefined {
+function parseBlock(
+  block: string,
+  plainNewlines: boolean,
+  withComments: boolean,
+): SseEvent | undefined {
   // Fast path for the usual `event: NAME\ndata: JSON` block.
   const newline = block.indexOf("\n");
   if (
-    newline !== -1 && block.startsWith("event: ") && block.startsWith("data: ", newline + 1) &&
-    block.indexOf("\n", newline + 1) === -1 && !block.includes("\r")
+    plainNewlines && newline !== -1 && block.startsWith("event: ") &&
+    block.startsWith("data: ", newline + 1) && block.indexOf("\n", newline + 1) === -1
   ) {
     return { event: block.slice(7, newline), data: block.slice(newline + 7) };
   }
