@@ -70,6 +70,30 @@ describe("SSE usage tap", () => {
     }
   });
 
+  it("reads the same from CRLF framing, from a cut-off stream, and measures deltas alike", () => {
+    const lf = new SseUsageTap();
+    lf.push(encoder.encode(stream));
+    const expected = lf.finish(true);
+    for (let seed = 1; seed <= 50; seed++) {
+      const crlf = new SseUsageTap();
+      for (const chunk of randomSplit(encoder.encode(stream.replaceAll("\n", "\r\n")), seed)) {
+        crlf.push(chunk);
+      }
+      const report = crlf.finish(true);
+      assert.deepEqual(report.usage, expected.usage);
+      assert.equal(report.complete, true);
+    }
+    const cut = new SseUsageTap();
+    // Everything but the final blank line and message_stop: deltas seen, usage from message_delta.
+    const body = stream.slice(0, stream.lastIndexOf("event: message_stop"));
+    for (const chunk of randomSplit(encoder.encode(body.slice(0, -1)), 3)) cut.push(chunk);
+    const report = cut.finish(true);
+    assert.deepEqual(report.usage, expected.usage);
+    assert.equal(report.complete, false);
+    assert.equal(report.estimatedOutputTokens, expected.estimatedOutputTokens);
+    assert.ok(expected.estimatedOutputTokens > 0);
+  });
+
   it("takes later usage fields over earlier ones", () => {
     const state = new SseUsageTap();
     state.push(encoder.encode(
