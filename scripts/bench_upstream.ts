@@ -1,4 +1,4 @@
-/** A fast fake Anthropic upstream for benchmarks: canned JSON or a ~30-event SSE stream. */
+/** A fast fake Anthropic upstream for benchmarks: canned JSON or a 61-event SSE stream (~7 KB). */
 import { message, sseEvents } from "../test/fakes/anthropic.ts";
 
 const usage = {
