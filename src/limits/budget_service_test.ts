@@ -6,24 +6,14 @@ import { addSpendStatements, upsertBudget } from "../db/repos/budgets_repo.ts";
 import { BudgetService } from "./budget_service.ts";
 import type { Chargee } from "./budget.ts";
 import type { Period } from "./period.ts";
+import { budget } from "../../test/helpers/budgets.ts";
 
 /** A fresh database with one hard $1 budget on team payments. */
 async function databaseWithBudget(period: Period) {
   const dir = await Deno.makeTempDir();
   const db = await openDatabase(`file:${dir}/b.db`);
   await migrate(db);
-  await upsertBudget(db, {
-    scope: "team",
-    value: "payments",
-    period,
-    limitUsd: 1,
-    limitTokens: null,
-    warnPct: 80,
-    hard: true,
-    perMember: false,
-    downgradeModel: null,
-    downgradeAtPct: null,
-  }, "test");
+  await upsertBudget(db, budget({ period }), "test");
   return { dir, db };
 }
 

@@ -5,20 +5,9 @@ import { type BudgetState, decideBudgets } from "./budget_check.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { counterKey, SpendLedger } from "./spend_ledger.ts";
 import { GatewayError } from "../server/errors.ts";
+import { budget as budgetFields } from "../../test/helpers/budgets.ts";
 
-const budget: Budget = {
-  id: "b1",
-  scope: "team",
-  value: "payments",
-  period: "month",
-  limitUsd: 10,
-  limitTokens: null,
-  warnPct: 80,
-  hard: true,
-  perMember: false,
-  downgradeModel: null,
-  downgradeAtPct: null,
-};
+const budget: Budget = { id: "b1", ...budgetFields({ limitUsd: 10 }) };
 
 function state(
   spent: number,

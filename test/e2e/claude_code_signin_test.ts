@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
-import { tmux } from "../helpers/tmux.ts";
+import { newTmuxSession, tmux } from "../helpers/tmux.ts";
 import { eventually, type Harness, startGw } from "../helpers/gw_harness.ts";
 import { CLAUDE_BIN } from "../../scripts/install_test_tools.ts";
 import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
@@ -121,20 +121,13 @@ describe("Claude Code signed in to gw", () => {
     assert.equal(login.code, 0, `${login.states.join(" → ")}\n${login.stderr}`);
     assert.ok(login.states.includes("polling") && login.states.at(-1) === "done");
 
-    await tmux(
-      "new-session",
-      "-d",
-      "-s",
+    await newTmuxSession(
       SESSION,
-      "-x",
-      "120",
-      "-y",
-      "40",
-      "-c",
-      project,
+      { columns: 120, rows: 40 },
       `env -i ${
         Object.entries(claudeEnv(home)).map(([k, v]) => `${k}='${v}'`).join(" ")
       } ${CLAUDE_BIN}`,
+      project,
     );
     const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
     await eventually(async () => assert.match(await screen(), /❯/), 30_000);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
-import { tmux } from "../helpers/tmux.ts";
+import { newTmuxSession, tmux } from "../helpers/tmux.ts";
 import { eventually, type Harness, messagesBody, startGw } from "../helpers/gw_harness.ts";
 import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
 import { budget } from "../helpers/budgets.ts";
@@ -60,17 +60,7 @@ describe("gw --dashboard", () => {
     );
     const spent = `$${month[0].costUsd.toFixed(2)}`;
     const command = gwCommand("--dashboard", "--db", `file:${gw.dir}/gw.db`);
-    await tmux(
-      "new-session",
-      "-d",
-      "-s",
-      SESSION,
-      "-x",
-      "100",
-      "-y",
-      "30",
-      `TERM=xterm-256color ${command}`,
-    );
+    await newTmuxSession(SESSION, { columns: 100, rows: 30 }, `TERM=xterm-256color ${command}`);
     const text = await eventually(async () => {
       const shown = await screen();
       assert.match(shown, /payments/);
@@ -109,15 +99,9 @@ describe("gw --dashboard", () => {
       "--db",
       `file:${gw.dir}/gw.db`,
     );
-    await tmux(
-      "new-session",
-      "-d",
-      "-s",
+    await newTmuxSession(
       session,
-      "-x",
-      "100",
-      "-y",
-      "30",
+      { columns: 100, rows: 30 },
       `TERM=xterm-256color GW_MASTER_KEY=${gw.masterKey} ${command}`,
     );
     try {
@@ -140,17 +124,7 @@ describe("gw --dashboard", () => {
     const session = `${SESSION}-remote`;
     const remote = await startGw({}, { shareWith: gw });
     const command = gwCommand("--dashboard", "--url", remote.url, "--admin-token", "gwadm_test");
-    await tmux(
-      "new-session",
-      "-d",
-      "-s",
-      session,
-      "-x",
-      "100",
-      "-y",
-      "30",
-      `TERM=xterm-256color ${command}`,
-    );
+    await newTmuxSession(session, { columns: 100, rows: 30 }, `TERM=xterm-256color ${command}`);
     try {
       await eventually(
         async () =>

@@ -4,3 +4,18 @@ export async function tmux(...args: string[]): Promise<string> {
     .output();
   return new TextDecoder().decode(output.stdout);
 }
+
+/** Starts `command` in a detached tmux session of `columns` × `rows`, in `cwd` if given. */
+export function newTmuxSession(
+  name: string,
+  size: { columns: number; rows: number },
+  command: string,
+  cwd?: string,
+): Promise<string> {
+  const where = cwd ? ["-c", cwd] : [];
+  return tmux(
+    ...["new-session", "-d", "-s", name, "-x", String(size.columns), "-y", String(size.rows)],
+    ...where,
+    command,
+  );
+}
