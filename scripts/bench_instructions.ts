@@ -29,10 +29,15 @@ interface Counts {
   llMisses: number;
 }
 
-async function run(command: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`${command} failed: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
+async function callgrindControl(option: string, pid: number): Promise<void> {
+  const out = await new Deno.Command("callgrind_control", {
+    args: [option, String(pid)],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`callgrind_control ${option}: ${new TextDecoder().decode(out.stderr)}`);
+  }
 }
 
 async function send(url: string, payload: string, count: number, key: string): Promise<void> {
@@ -73,9 +78,9 @@ async function measure(
   }).spawn();
   const url = `http://127.0.0.1:${await waitForPort(child)}`;
   await send(url, payload, WARMUP, key);
-  await run("callgrind_control", ["--instr=on", String(child.pid)]);
+  await callgrindControl("--instr=on", child.pid);
   await send(url, payload, REQUESTS, key);
-  await run("callgrind_control", ["--dump", String(child.pid)]);
+  await callgrindControl("--dump", child.pid);
   child.kill("SIGKILL");
   await child.status;
   let summary: number[] = [];

@@ -70,10 +70,8 @@ export async function prepareGw(upstreamUrl: string) {
     PROVIDER_KEY: "sk-bench",
     NO_COLOR: "1",
   };
-  await gwCli([
-    ...["providers", "add", "anthropic", "--name", "bench", "--base-url", upstreamUrl],
-    ...["--api-key-env", "PROVIDER_KEY"],
-  ], env);
+  const provider = ["--name", "bench", "--base-url", upstreamUrl, "--api-key-env", "PROVIDER_KEY"];
+  await gwCli(["providers", "add", "anthropic", ...provider], env);
   await gwCli(["teams", "create", "bench"], env);
   const create = (user: string) =>
     gwCli(["keys", "create", "--team", "bench", "--user", user, "--json"], env).then(JSON.parse);
