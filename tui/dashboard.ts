@@ -39,13 +39,18 @@ export async function runDashboard(source: SnapshotSource): Promise<void> {
   });
   screen.on("resize", draw);
   const tick = async () => {
+    const wasLive = status === "live";
     try {
       last = await source();
       status = "live";
     } catch (error) {
       status = `disconnected (${(error as Error).message.slice(0, 60)}), retrying`;
     }
-    if (!stopped) draw();
+    if (stopped) return;
+    // blessed redraws only the cells it believes changed; when the state flips, repaint every
+    // cell so a terminal that drifted from blessed's picture cannot hide the new state.
+    if (wasLive !== (status === "live")) screen.realloc();
+    draw();
   };
   await tick();
   const timer = setInterval(tick, REFRESH_MS);

@@ -12,6 +12,7 @@ import { eventually, type Harness, startGw } from "../helpers/gw_harness.ts";
 import { CLAUDE_BIN } from "../../scripts/install_test_tools.ts";
 import { upsertBudget } from "../../src/db/repos/budgets_repo.ts";
 import { budget } from "../helpers/budgets.ts";
+import { escapeRegExp, nextMonthStartUtc, resetText } from "../helpers/reset_text.ts";
 
 const SESSION = `gw-signin-${Deno.pid}`;
 
@@ -39,6 +40,7 @@ function claudeEnv(home: string): Record<string, string> {
     HOME: home,
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     TERM: "xterm-256color",
+    TZ: "UTC",
     DISABLE_TELEMETRY: "1",
     DISABLE_AUTOUPDATER: "1",
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
@@ -160,7 +162,9 @@ describe("Claude Code signed in to gw", () => {
         assert.match(
           await screen(),
           new RegExp(
-            `Spend limit\\s+█+\\s+80% used\\s+${amounts} · Resets \\w{3} \\d+, 12am \\(UTC\\)`,
+            `Spend limit\\s+█+\\s+80% used\\s+${amounts} · Resets ${
+              escapeRegExp(resetText(nextMonthStartUtc(new Date()), new Date()))
+            } \\(UTC\\)`,
           ),
         ),
       30_000,
