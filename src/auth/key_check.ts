@@ -1,6 +1,7 @@
 /** Pure checks on a key record at request time: usable now, and allowed this model. */
 import type { KeyRecord } from "../db/repos/keys_repo.ts";
 import { GatewayError } from "../server/errors.ts";
+import { clip, ECHO_CHARS } from "../logging/client_text.ts";
 import { compileGlob, matchesAny } from "./glob.ts";
 
 const FINAL = { retryable: false } as const;
@@ -45,7 +46,9 @@ export function assertModelAllowed(key: KeyRecord, model: string): void {
   if (matchesAny(patterns, model)) return;
   throw new GatewayError(
     "permission_error",
-    `gw key ${key.prefix}… may not use model ${model}; allowed: ${key.models.join(", ")}`,
+    `gw key ${key.prefix}… may not use model ${clip(model, ECHO_CHARS)}; allowed: ${
+      key.models.join(", ")
+    }`,
     FINAL,
   );
 }

@@ -2,7 +2,9 @@
  * The batched, asynchronous writer behind the request log. Requests only enqueue; a timer
  * writes multi-row INSERTs and the rows' budget spend in one write transaction, so spend and
  * log never disagree. While the DB is down rows wait in a
- * bounded queue; past the bound they are counted as dropped and reported loudly.
+ * bounded queue; past the bound they are counted as dropped and reported loudly. A row the
+ * database refuses on its own is quarantined (dropped, counted, reported by id) so that it
+ * cannot hold back every row behind it.
  */
 import type { Database } from "../db/client.ts";
 import { addSpendStatements } from "../db/repos/budgets_repo.ts";
@@ -10,6 +12,7 @@ import { insertRequestsStatements } from "../db/repos/requests_repo.ts";
 import { addToRollupsStatements } from "../db/repos/rollups_repo.ts";
 import type { SpendIncrement } from "../limits/spend_ledger.ts";
 import type { RequestLog } from "./request_log.ts";
+import { failureName, writeFailure } from "./write_failure.ts";
 
 export interface LogWriterOptions {
   flushIntervalMs: number;
@@ -45,16 +48,30 @@ function aggregate(entries: readonly Entry[]): SpendIncrement[] {
 export interface LogWriterStats {
   queued: number;
   written: number;
+  /** Rows turned away because the queue was full. */
   dropped: number;
+  /** Rows the database refused on their own, dropped so the rows behind them get written. */
+  quarantined: number;
   failedFlushes: number;
+  /** When the current run of failed flushes began; undefined while flushes succeed. */
+  failingSince?: number;
 }
+
+/** Quarantined rows reported one by one; past this, a count every 1000. */
+const REPORTED_ROWS = 100;
 
 export class LogWriter {
   private queue: Entry[] = [];
   private timer?: ReturnType<typeof setInterval>;
   private flushing?: Promise<void>;
-  private failing = false;
-  readonly stats: LogWriterStats = { queued: 0, written: 0, dropped: 0, failedFlushes: 0 };
+  readonly stats: LogWriterStats = {
+    queued: 0,
+    written: 0,
+    dropped: 0,
+    quarantined: 0,
+    failedFlushes: 0,
+    failingSince: undefined,
+  };
   private readonly report: (message: string) => void;
 
   constructor(private readonly db: Database, private readonly options: LogWriterOptions) {
@@ -105,32 +122,96 @@ export class LogWriter {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.options.batchRows);
       try {
-        const spend = aggregate(batch);
-        const rows = batch.map((entry) => entry.row);
-        await this.db.client.batch(
-          [
-            ...insertRequestsStatements(rows),
-            ...addToRollupsStatements(rows),
-            ...addSpendStatements(spend),
-          ],
-          "write",
-        );
-        this.options.onCommitted?.(spend);
+        await this.write(batch);
       } catch (error) {
-        this.stats.failedFlushes++;
-        if (!this.failing) {
-          this.report(
-            `gw: writing the request log failed, keeping ${this.queue.length} rows queued: ${error}`,
-          );
-        }
-        this.failing = true;
+        if (writeFailure(error) === "database") return this.failed(error);
+        if (await this.isolate(batch)) continue;
         return;
       }
-      if (this.failing) this.report("gw: request log writes recovered");
-      this.failing = false;
-      this.queue.splice(0, batch.length);
-      this.stats.written += batch.length;
-      this.stats.queued = this.queue.length;
+      this.committed(batch.length);
+    }
+  }
+
+  /** One write transaction: the rows, their rollups and their budget spend. */
+  private async write(entries: readonly Entry[]): Promise<void> {
+    const spend = aggregate(entries);
+    const rows = entries.map((entry) => entry.row);
+    await this.db.client.batch(
+      [
+        ...insertRequestsStatements(rows),
+        ...addToRollupsStatements(rows),
+        ...addSpendStatements(spend),
+      ],
+      "write",
+    );
+    this.options.onCommitted?.(spend);
+  }
+
+  /**
+   * Writes a failed batch row by row, quarantining each row the database refuses. Stops, rows
+   * kept, as soon as a failure is the database's. Returns whether the whole batch was settled.
+   */
+  private async isolate(batch: readonly Entry[]): Promise<boolean> {
+    for (const entry of batch) {
+      try {
+        await this.write([entry]);
+      } catch (error) {
+        const kind = writeFailure(error);
+        if (kind === "database" || (kind === "unknown" && !await this.acceptsWrites())) {
+          this.failed(error);
+          return false;
+        }
+        this.quarantine(entry, error);
+        continue;
+      }
+      this.committed(1);
+    }
+    return true;
+  }
+
+  /** An empty write transaction: whether a failure without a code was the row's or the DB's. */
+  private async acceptsWrites(): Promise<boolean> {
+    try {
+      await this.db.client.batch([], "write");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The rows at the head of the queue are in the database. */
+  private committed(rows: number): void {
+    if (this.stats.failingSince !== undefined) this.report("gw: request log writes recovered");
+    this.stats.failingSince = undefined;
+    this.queue.splice(0, rows);
+    this.stats.written += rows;
+    this.stats.queued = this.queue.length;
+  }
+
+  /** The database cannot take writes now: every row stays queued for the next flush. */
+  private failed(error: unknown): void {
+    this.stats.failedFlushes++;
+    if (this.stats.failingSince === undefined) {
+      this.report(
+        `gw: writing the request log failed, keeping ${this.queue.length} rows queued: ${error}`,
+      );
+    }
+    this.stats.failingSince ??= Date.now();
+  }
+
+  /** Drops the row at the head of the queue; reported by id and failure code, never content. */
+  private quarantine(entry: Entry, error: unknown): void {
+    this.queue.shift();
+    this.stats.queued = this.queue.length;
+    const count = ++this.stats.quarantined;
+    if (count <= REPORTED_ROWS) {
+      this.report(
+        `gw: request log row ${entry.row.id} was refused by the database (${
+          failureName(error)
+        }) and dropped; ${count} rows quarantined so far`,
+      );
+    } else if (count % 1000 === 0) {
+      this.report(`gw: ${count} request log rows quarantined so far`);
     }
   }
 }

@@ -107,7 +107,9 @@ export async function handleMessages(
     const known = error instanceof GatewayError ? error : undefined;
     record.finish(response.status, {
       type: known?.type ?? "api_error",
-      message: known?.message ?? String(error),
+      // Only the class: an unexpected error's message may quote the request (stderr has it).
+      message: known?.message ??
+        `Internal gateway error (${error instanceof Error ? error.name : typeof error})`,
     });
     return response;
   }

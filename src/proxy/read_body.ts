@@ -4,6 +4,8 @@
  */
 import { GatewayError } from "../server/errors.ts";
 import type { Operation } from "../providers/types.ts";
+import { clip, ECHO_CHARS } from "../logging/client_text.ts";
+import { describeJsonSyntaxError } from "./json_syntax_error.ts";
 
 const FINAL = { retryable: false } as const;
 
@@ -28,6 +30,15 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 function decodeUtf8(bytes: Uint8Array): string {
   const text = lenientUtf8.decode(bytes);
   return text.includes("\uFFFD") ? strictUtf8.decode(bytes) : text;
+}
+
+/** A byte order mark, which the decoder drops before the parser counts positions. */
+function bomBytes(bytes: Uint8Array): number {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+}
+
+function invalid(message: string): GatewayError {
+  return new GatewayError("invalid_request_error", message, FINAL);
 }
 
 function tooLarge(limit: number): GatewayError {
@@ -71,6 +82,20 @@ export async function readBoundedBody(request: Request, limit: number): Promise<
 }
 
 /**
+ * Runs a client format's adapter. What it throws (a Bedrock count-tokens body holds base64
+ * JSON) is the client's mistake, and its message may quote the body: only the kind is kept.
+ */
+function adaptBody(adapt: BodyAdapter, body: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return adapt(body);
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    const kind = error instanceof SyntaxError ? ": embedded JSON is not valid" : "";
+    throw invalid(`Request body does not have the shape this endpoint expects${kind}`);
+  }
+}
+
+/**
  * @example
  * const body = await parseMessagesBody(request, "messages", 32 << 20);
  * body.model; // "claude-opus-5-5"
@@ -86,28 +111,33 @@ export async function parseMessagesBody(
     throw new GatewayError(
       "invalid_request_error",
       `content-type must be application/json, got ${
-        contentType ? contentType.slice(0, 80) : "none"
+        contentType ? clip(contentType, ECHO_CHARS) : "none"
       }`,
       { ...FINAL, status: 415 },
     );
   }
   const bytes = await readBoundedBody(request, limit);
+  let text: string;
+  try {
+    text = decodeUtf8(bytes);
+  } catch {
+    throw invalid("Request body is not valid JSON: body is not valid UTF-8");
+  }
   let json: unknown;
   try {
-    json = JSON.parse(decodeUtf8(bytes));
+    json = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof SyntaxError ? error.message : "body is not valid UTF-8";
-    throw new GatewayError(
-      "invalid_request_error",
-      `Request body is not valid JSON: ${reason}`,
-      FINAL,
-    );
+    // Described by kind and position only: the parser's message quotes the body.
+    const reason = error instanceof SyntaxError
+      ? describeJsonSyntaxError(error, text, bomBytes(bytes))
+      : "it could not be parsed";
+    throw invalid(`Request body is not valid JSON: ${reason}`);
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new GatewayError("invalid_request_error", "Request body must be a JSON object", FINAL);
+    throw invalid("Request body must be a JSON object");
   }
   const original = json as Record<string, unknown>;
-  const body = adapt(original);
+  const body = adaptBody(adapt, original);
   if (typeof body.model !== "string" || body.model.trim() === "") {
     throw new GatewayError(
       "invalid_request_error",

@@ -17,6 +17,7 @@ import { parseVertexPath, vertexFormat } from "../proxy/client_formats/vertex_fo
 import type { ProxyDeps } from "../proxy/proxy_deps.ts";
 import { newId } from "../db/ids.ts";
 import { errorResponse, GatewayError } from "./errors.ts";
+import { clip, ECHO_CHARS } from "../logging/client_text.ts";
 import { type AdminDeps, adminRoutes } from "./admin_routes.ts";
 import { type SignInDeps, signInRoutes } from "./signin_routes.ts";
 import { spendReport } from "../limits/spend_report.ts";
@@ -57,7 +58,7 @@ function notFound(request: Request): Response {
   return errorResponse(
     new GatewayError(
       "not_found_error",
-      `No route for ${request.method} ${new URL(request.url).pathname}`,
+      `No route for ${request.method} ${clip(new URL(request.url).pathname, ECHO_CHARS)}`,
       {
         retryable: false,
       },

@@ -136,6 +136,7 @@ export class Gateway {
           logQueueDepth: this.logWriter.stats.queued,
           logRowsDropped: this.logWriter.stats.dropped,
           logRowsWritten: this.logWriter.stats.written,
+          logRowsQuarantined: this.logWriter.stats.quarantined,
           circuits: this.breakers.snapshot(),
           budgets: this.budgets.utilisation().map(({ budget, member, fraction }) => ({
             scope: budget.scope,

@@ -64,6 +64,8 @@ export interface Gauges {
   logQueueDepth: number;
   logRowsDropped: number;
   logRowsWritten: number;
+  /** Rows the database refused on their own and the log writer dropped. */
+  logRowsQuarantined: number;
   circuits: Record<string, string>;
   budgets: { scope: string; value: string; period: string; member: string; fraction: number }[];
 }
@@ -153,6 +155,11 @@ export class Metrics {
       gauges.logRowsDropped,
     );
     gauge("gw_log_rows_written_total", "Request log rows written.", gauges.logRowsWritten);
+    out.push(
+      "# HELP gw_log_rows_quarantined_total Request log rows the database refused, dropped by id.",
+      "# TYPE gw_log_rows_quarantined_total counter",
+      `gw_log_rows_quarantined_total ${gauges.logRowsQuarantined}`,
+    );
     out.push(
       "# HELP gw_circuit_open Circuit state per target: 0 closed, 0.5 half-open, 1 open.",
       "# TYPE gw_circuit_open gauge",

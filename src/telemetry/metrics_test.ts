@@ -7,6 +7,7 @@ const GAUGES = {
   logQueueDepth: 0,
   logRowsDropped: 0,
   logRowsWritten: 0,
+  logRowsQuarantined: 0,
   circuits: {},
   budgets: [],
 };
@@ -44,4 +45,10 @@ it("escapes client-chosen label values and sums series with the same labels", ()
   );
   assert.ok(text.includes('gw_request_duration_ms_bucket{provider="main",model="evil'));
   assert.ok(text.includes('gw_guardrail_matches_total{rule="email"} 4'));
+});
+
+it("counts quarantined log rows", () => {
+  const text = new Metrics().render({ ...GAUGES, logRowsQuarantined: 3 });
+  assert.ok(text.includes("# TYPE gw_log_rows_quarantined_total counter"));
+  assert.ok(text.includes("\ngw_log_rows_quarantined_total 3\n"), text);
 });

@@ -11,14 +11,21 @@ import { totalInputTokens, type Usage } from "./usage.ts";
 
 export interface Cost {
   usd: number;
-  /** True when the model had no known price and the fallback rate was used. */
+  /** True when the model had no known price and the fallback rate was used, or when clamped. */
   estimated: boolean;
+  /** Set when the computed cost was out of range and gw clamped it. */
+  clamped?: boolean;
 }
 
 const PER_MILLION = 1_000_000;
+/**
+ * No single request costs this much: a cost beyond it (or negative, or NaN) comes from a
+ * configured price gone wrong, and is clamped so the log row stays storable.
+ */
+export const MAX_COST_USD = 1_000_000;
 
 /**
- * Prices usage for one model.
+ * Prices usage for one model. The cost is always finite and non-negative.
  *
  * @example
  * const pricing = new PriceTable();
@@ -56,6 +63,7 @@ export class PriceTable {
       usage.cacheWrite5mTokens * price.cacheWrite5m +
       usage.cacheWrite1hTokens * price.cacheWrite1h +
       usage.cacheReadTokens * price.cacheRead) / PER_MILLION;
-    return { usd, estimated };
+    if (usd >= 0 && usd <= MAX_COST_USD) return { usd, estimated };
+    return { usd: usd > MAX_COST_USD ? MAX_COST_USD : 0, estimated: true, clamped: true };
   }
 }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { PriceTable } from "./cost.ts";
+import { MAX_COST_USD, PriceTable } from "./cost.ts";
 import { canonicalModel } from "./pricing.ts";
-import type { Usage } from "./usage.ts";
+import { MAX_TOKENS_PER_REQUEST, type Usage } from "./usage.ts";
 
 const usage = (fields: Partial<Usage>): Usage => ({
   inputTokens: 0,
@@ -77,5 +77,37 @@ describe("PriceTable", () => {
       estimated: false,
     });
     assert.equal(custom.cost("nothing-known", usage({ inputTokens: M })).usd, 9);
+  });
+});
+
+describe("PriceTable.cost bounds", () => {
+  it("never returns a cost that cannot be stored", () => {
+    const absurd = new PriceTable({}, {
+      input: 1e308,
+      output: 1,
+      cacheWrite5m: 0,
+      cacheWrite1h: 0,
+      cacheRead: 0,
+    });
+    assert.deepEqual(absurd.cost("anything", usage({ inputTokens: 10 })), {
+      usd: MAX_COST_USD,
+      estimated: true,
+      clamped: true,
+    });
+    const nan = new PriceTable().cost("claude-opus-5-5", usage({ inputTokens: NaN }));
+    assert.deepEqual(nan, { usd: 0, estimated: true, clamped: true });
+  });
+
+  it("prices the largest clamped usage finitely at list prices", () => {
+    const most = usage({
+      inputTokens: MAX_TOKENS_PER_REQUEST,
+      outputTokens: MAX_TOKENS_PER_REQUEST,
+      cacheWrite5mTokens: MAX_TOKENS_PER_REQUEST,
+      cacheWrite1hTokens: MAX_TOKENS_PER_REQUEST,
+      cacheReadTokens: MAX_TOKENS_PER_REQUEST,
+    });
+    const cost = new PriceTable().cost("claude-opus-4", most);
+    assert.equal(cost.clamped, undefined);
+    assert.ok(Number.isFinite(cost.usd) && cost.usd < MAX_COST_USD);
   });
 });

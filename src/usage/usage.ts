@@ -6,6 +6,8 @@ export interface Usage {
   cacheWrite5mTokens: number;
   cacheWrite1hTokens: number;
   cacheReadTokens: number;
+  /** Set when the upstream reported a count out of range and gw clamped it. */
+  clamped?: boolean;
 }
 
 export const ZERO_USAGE: Usage = Object.freeze({
@@ -16,14 +18,19 @@ export const ZERO_USAGE: Usage = Object.freeze({
   cacheReadTokens: 0,
 });
 
-function count(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
+/**
+ * More tokens of one kind than any single request can use (context windows hold ~1 M): a
+ * count above it is upstream nonsense such as `1e308`, which would price to Infinity and make
+ * the log row unwritable.
+ */
+export const MAX_TOKENS_PER_REQUEST = 100_000_000;
 
 /**
  * Merges an Anthropic `usage` object into `previous`. Stream counts are cumulative, so each
  * field present replaces the earlier value and absent fields keep it. Cache writes without a
- * 5m/1h split count as 5m, Anthropic's default TTL.
+ * 5m/1h split count as 5m, Anthropic's default TTL. Non-numbers are ignored; negative,
+ * non-finite or absurd numbers are clamped to 0–`MAX_TOKENS_PER_REQUEST` and mark the usage
+ * `clamped`.
  *
  * @example
  * mergeUsage(ZERO_USAGE, { input_tokens: 10, output_tokens: 1 }).inputTokens; // 10
@@ -31,6 +38,14 @@ function count(value: unknown): number | undefined {
 export function mergeUsage(previous: Usage, raw: unknown): Usage {
   if (typeof raw !== "object" || raw === null) return previous;
   const usage = raw as Record<string, unknown>;
+  let clamped = false;
+  // Runs a few times per response: two comparisons for a sane count.
+  const count = (value: unknown): number | undefined => {
+    if (typeof value !== "number") return undefined;
+    if (value >= 0 && value <= MAX_TOKENS_PER_REQUEST) return value;
+    clamped = true;
+    return value > MAX_TOKENS_PER_REQUEST ? MAX_TOKENS_PER_REQUEST : 0;
+  };
   const next = { ...previous };
   next.inputTokens = count(usage.input_tokens) ?? next.inputTokens;
   next.outputTokens = count(usage.output_tokens) ?? next.outputTokens;
@@ -46,6 +61,7 @@ export function mergeUsage(previous: Usage, raw: unknown): Usage {
     next.cacheWrite5mTokens = total;
     next.cacheWrite1hTokens = 0;
   }
+  if (clamped) next.clamped = true;
   return next;
 }
 
