@@ -4,11 +4,10 @@
  * poll sees the change).
  */
 import type { KeyRecord } from "../db/repos/keys_repo.ts";
-import { GatewayError } from "../server/errors.ts";
+import { AuthRefusal } from "./auth_refusal.ts";
 import { displayPrefix, hashKeySecret, looksLikeKey } from "./key_secret.ts";
 import { assertKeyUsable } from "./key_check.ts";
 
-const FINAL = { retryable: false } as const;
 /** Unknown hashes remembered, so a client retrying a bad key cannot hammer the DB. */
 const MAX_CACHED_MISSES = 10_000;
 
@@ -35,27 +34,24 @@ export class Authenticator {
   async authenticate(headers: Headers): Promise<KeyRecord> {
     const secret = keyFromHeaders(headers);
     if (!secret) {
-      throw new GatewayError(
-        "authentication_error",
+      throw new AuthRefusal(
+        "missing",
         "Missing gw key: set ANTHROPIC_AUTH_TOKEN (or send x-api-key) to a key from `gw keys create`",
-        FINAL,
       );
     }
     if (!looksLikeKey(secret)) {
-      throw new GatewayError(
-        "authentication_error",
+      throw new AuthRefusal(
+        "not_gw_key",
         "This is not a gw key (they start with gw_): use the key your gw admin gave you, not a provider key",
-        FINAL,
       );
     }
     const key = await this.find(secret);
     if (!key) {
-      throw new GatewayError(
-        "authentication_error",
+      throw new AuthRefusal(
+        "unknown",
         `Unknown gw key ${
           displayPrefix(secret)
         }…: it does not exist or was rotated; ask your gw admin for a key`,
-        FINAL,
       );
     }
     assertKeyUsable(key, this.now());

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { KeyRecord } from "../db/repos/keys_repo.ts";
 import { GatewayError } from "../server/errors.ts";
+import { AuthRefusal } from "./auth_refusal.ts";
 import { Authenticator, keyFromHeaders } from "./authenticator.ts";
 import { assertModelAllowed } from "./key_check.ts";
 import { displayPrefix, generateKeySecret, hashKeySecret, looksLikeKey } from "./key_secret.ts";
@@ -102,6 +103,29 @@ describe("Authenticator", () => {
     await auth.authenticate(headers);
     now = 2_000;
     assert.match((await refusal(auth.authenticate(headers))).message, /expired/);
+  });
+  it("names the reason of every refusal, so refusals can be counted instead of logged", async () => {
+    const known = generateKeySecret();
+    const revoked = generateKeySecret();
+    const expired = generateKeySecret();
+    const records: Record<string, KeyRecord> = {
+      [await hashKeySecret(known)]: record(),
+      [await hashKeySecret(revoked)]: record({ revokedAt: 1 }),
+      [await hashKeySecret(expired)]: record({ expiresAt: 1 }),
+    };
+    const auth = new Authenticator((hash) => Promise.resolve(records[hash]), () => 10);
+    const reason = async (headers: HeadersInit) => {
+      const error = await refusal(auth.authenticate(new Headers(headers)));
+      assert.ok(error instanceof AuthRefusal);
+      assert.equal(error.status, 401);
+      return error.reason;
+    };
+    assert.equal(await reason({}), "missing");
+    assert.equal(await reason({ "x-api-key": "sk-ant-api03-xyz" }), "not_gw_key");
+    assert.equal(await reason({ "x-api-key": generateKeySecret() }), "unknown");
+    assert.equal(await reason({ "x-api-key": revoked }), "revoked");
+    assert.equal(await reason({ authorization: `Bearer ${expired}` }), "expired");
+    assert.equal((await auth.authenticate(new Headers({ "x-api-key": known }))).id, "key_1");
   });
 });
 

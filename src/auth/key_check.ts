@@ -2,6 +2,7 @@
 import type { KeyRecord } from "../db/repos/keys_repo.ts";
 import { GatewayError } from "../server/errors.ts";
 import { clip, ECHO_CHARS } from "../logging/client_text.ts";
+import { AuthRefusal } from "./auth_refusal.ts";
 import { compileGlob, matchesAny } from "./glob.ts";
 
 const FINAL = { retryable: false } as const;
@@ -13,21 +14,19 @@ function isoDate(ms: number): string {
 /** Throws the 401 a developer sees for a revoked or expired key. */
 export function assertKeyUsable(key: KeyRecord, now: number): void {
   if (key.revokedAt !== null) {
-    throw new GatewayError(
-      "authentication_error",
+    throw new AuthRefusal(
+      "revoked",
       `gw key ${key.prefix}… was revoked on ${
         isoDate(key.revokedAt)
       }; ask your gw admin for a new key`,
-      FINAL,
     );
   }
   if (key.expiresAt !== null && key.expiresAt <= now) {
-    throw new GatewayError(
-      "authentication_error",
+    throw new AuthRefusal(
+      "expired",
       `gw key ${key.prefix}… expired on ${
         isoDate(key.expiresAt)
       }; ask your gw admin to rotate or extend it`,
-      FINAL,
     );
   }
 }

@@ -92,7 +92,9 @@ export const configSchema = z.strictObject({
     keyTtlDays: z.number().positive().default(30),
     /** How long a started sign-in waits for approval. */
     codeTtlSeconds: z.number().int().positive().default(600),
-  }).default({ enabled: true, keyTtlDays: 30, codeTtlSeconds: 600 }),
+    /** Sign-ins waiting for approval at most: anyone may start one, so their rows are capped. */
+    maxPendingCodes: z.number().int().positive().default(10_000),
+  }).default({ enabled: true, keyTtlDays: 30, codeTtlSeconds: 600, maxPendingCodes: 10_000 }),
   /** How often each instance checks the DB for key, team and provider changes. */
   refreshIntervalMs: z.number().int().positive().default(1000),
   shutdownGraceMs: z.number().int().nonnegative().default(30_000),

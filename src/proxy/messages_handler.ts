@@ -1,7 +1,9 @@
 /**
  * `POST /v1/messages` and `POST /v1/messages/count_tokens`: authenticate, read the body, tag,
- * route, forward, relay, settle. Every outcome writes exactly one log row.
+ * route, forward, relay, settle. Every outcome with a usable key writes exactly one log row;
+ * a request without one is only counted, so unauthenticated floods cost no storage.
  */
+import { AuthRefusal } from "../auth/auth_refusal.ts";
 import { assertModelAllowed } from "../auth/key_check.ts";
 import { newId } from "../db/ids.ts";
 import type { CanonicalRequest, Operation } from "../providers/types.ts";
@@ -97,6 +99,11 @@ export async function handleMessages(
       settle: (report) => settle(deps, record, operation, anthropic.status, report),
     }));
   } catch (error) {
+    if (error instanceof AuthRefusal) {
+      // Attributable to no one: a counter, not a row (the record is dropped unfinished).
+      deps.authRefusals.add(error.reason);
+      return errorResponse(error, record.id);
+    }
     if (error instanceof ClientGone) {
       record.clientAborted = true;
       record.finish(CLIENT_CLOSED, { type: "client_closed", message: error.message });

@@ -2,6 +2,7 @@
  * `GET /v1/models`: the models this key may use, in Anthropic's list format, answered from
  * memory so Claude Code's 3 s discovery never times out.
  */
+import { AuthRefusal } from "../auth/auth_refusal.ts";
 import { compileGlob } from "../auth/glob.ts";
 import { errorResponse } from "../server/errors.ts";
 import { newId } from "../db/ids.ts";
@@ -30,6 +31,7 @@ export async function handleModels(deps: ProxyDeps, request: Request): Promise<R
       last_id: page.at(-1) ?? null,
     }, { headers: { "request-id": requestId } });
   } catch (error) {
+    if (error instanceof AuthRefusal) deps.authRefusals.add(error.reason);
     return errorResponse(error, requestId);
   }
 }

@@ -10,6 +10,7 @@ import type { CircuitBreakers } from "../routing/circuit_breaker.ts";
 import type { ConnectCheck } from "./connect_check.ts";
 import type { Router } from "../routing/router.ts";
 import type { PriceTable } from "../usage/cost.ts";
+import type { AuthRefusals } from "../telemetry/auth_refusals.ts";
 
 export interface ProxyDeps {
   config: Pick<Config, "maxBodyBytes" | "upstream" | "budgets" | "routing">;
@@ -22,6 +23,8 @@ export interface ProxyDeps {
   guardrails: GuardrailEngine;
   rateLimiter: RateLimiter;
   log: (row: RequestLog, spend: SpendIncrement[]) => void;
+  /** Where requests without a usable key are counted: they get no log row. */
+  authRefusals: AuthRefusals;
   /** Model ids `GET /v1/models` offers before the key's globs filter them. */
   modelCatalog: () => readonly string[];
 }

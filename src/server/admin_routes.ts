@@ -19,12 +19,15 @@ import { listRoutes } from "../db/repos/routes_repo.ts";
 import { listTeams } from "../db/repos/teams_repo.ts";
 import { newId } from "../db/ids.ts";
 import { errorResponse, GatewayError } from "./errors.ts";
+import type { AuthRefusals } from "../telemetry/auth_refusals.ts";
 
 export interface AdminDeps {
   db: Database;
   isAdmin: (headers: Headers) => boolean;
   circuits: () => Record<string, string>;
   timeZone: string;
+  /** Requests refused for want of a usable key, which have no log rows. */
+  authRefusals: AuthRefusals;
 }
 
 function refuse(
@@ -85,6 +88,14 @@ export function adminRoutes(deps: AdminDeps): Hono {
   );
   admin.get("/routes", async (c) => c.json(await listRoutes(deps.db)));
   admin.get("/circuits", (c) => c.json(deps.circuits()));
+  admin.get("/refusals", (c) =>
+    c.json({
+      totals: deps.authRefusals.totals(),
+      minutes: deps.authRefusals.lastHour().map(({ minute, counts }) => ({
+        minute: new Date(minute).toISOString(),
+        counts,
+      })),
+    }));
   admin.get(
     "/audit",
     async (c) =>
@@ -114,6 +125,7 @@ export const ADMIN_PATHS = [
   "/providers",
   "/routes",
   "/circuits",
+  "/refusals",
   "/budgets",
   "/audit",
 ];

@@ -21,6 +21,7 @@ import { clip, ECHO_CHARS } from "../logging/client_text.ts";
 import { type AdminDeps, adminRoutes } from "./admin_routes.ts";
 import { type SignInDeps, signInRoutes } from "./signin_routes.ts";
 import { spendReport } from "../limits/spend_report.ts";
+import { AuthRefusal } from "../auth/auth_refusal.ts";
 import { requestTags } from "../tags/request_tags.ts";
 
 export interface AppDeps extends ProxyDeps {
@@ -135,6 +136,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Deno.ServeHandlerInfo
       }
       return Response.json(report, { headers: { "cache-control": "no-store" } });
     } catch (error) {
+      if (error instanceof AuthRefusal) deps.authRefusals.add(error.reason);
       return errorResponse(error, newId("req"));
     }
   });

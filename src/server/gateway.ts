@@ -121,6 +121,7 @@ export class Gateway {
         this.metrics.observe(row);
         this.logWriter.enqueue(row, spend);
       },
+      authRefusals: this.metrics.authRefusals,
       adminToken: this.options.adminToken,
       signIn: config.signIn.enabled
         ? {
@@ -128,9 +129,15 @@ export class Gateway {
           authenticator: this.authenticator,
           keyTtlDays: config.signIn.keyTtlDays,
           codeTtlSeconds: config.signIn.codeTtlSeconds,
+          maxPendingCodes: config.signIn.maxPendingCodes,
         }
         : undefined,
-      admin: { db, circuits: () => this.breakers.snapshot(), timeZone: config.budgets.timeZone },
+      admin: {
+        db,
+        circuits: () => this.breakers.snapshot(),
+        timeZone: config.budgets.timeZone,
+        authRefusals: this.metrics.authRefusals,
+      },
       metrics: () =>
         this.metrics.render({
           logQueueDepth: this.logWriter.stats.queued,

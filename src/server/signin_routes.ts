@@ -6,7 +6,7 @@
  * revoking either works as usual. Signed in, Claude Code shows gw's budget headers as its
  * "You've used NN% …" notices.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Authenticator } from "../auth/authenticator.ts";
 import {
   hashDeviceCode,
@@ -25,71 +25,82 @@ import {
   recordIssuedKey,
 } from "../db/repos/device_logins_repo.ts";
 import { findKey, insertKey, revokeKey } from "../db/repos/keys_repo.ts";
+import { type BucketRate, ClientBuckets } from "../limits/client_buckets.ts";
 import { GatewayError } from "./errors.ts";
+import { readSignInForm } from "./signin_form.ts";
+import { approvalForm, escapeHtml, page } from "./signin_pages.ts";
 
 export interface SignInDeps {
   db: Database;
   authenticator: Authenticator;
   keyTtlDays: number;
   codeTtlSeconds: number;
+  /** Sign-ins waiting at most (unexpired rows); past it new ones are refused with 503. */
+  maxPendingCodes: number;
   now?: () => number;
 }
 
 const POLL_INTERVAL_S = 5;
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
-/** Approval attempts per client address per minute (RFC 8628 §5.1). */
-const ATTEMPTS_PER_MINUTE = 10;
 const NO_STORE = { "cache-control": "no-store" };
+/**
+ * Requests per client address (RFC 8628 §5.1), checked before any body is read. Generous
+ * enough for an office behind one address: Claude Code polls every 5 s (12 a minute per
+ * sign-in; past the limit `slow_down` makes it poll slower), and a developer starts a sign-in
+ * about once a month. The rows anonymous starts cost are bounded by `maxPendingCodes`.
+ */
+const RATES = {
+  start: { burst: 20, perMinute: 20 },
+  poll: { burst: 30, perMinute: 120 },
+  /** Approval attempts: what stops guessing user codes. */
+  approve: { burst: 10, perMinute: 10 },
+} satisfies Record<string, BucketRate>;
+/** Retry hint when every pending slot is taken: codes free up as they are used or expire. */
+const FULL_RETRY_AFTER_S = 60;
 
-function oauthError(error: string, status = 400, description?: string): Response {
+type Env = { Bindings: Deno.ServeHandlerInfo };
+
+function oauthError(
+  error: string,
+  status = 400,
+  description?: string,
+  headers: Record<string, string> = {},
+): Response {
   return Response.json(
     { error, ...(description && { error_description: description }) },
-    { status, headers: NO_STORE },
+    { status, headers: { ...NO_STORE, ...headers } },
   );
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function clientAddress(info: Deno.ServeHandlerInfo | undefined): string {
+  const address = info?.remoteAddr;
+  return address && "hostname" in address ? address.hostname : "unknown";
 }
 
-function page(title: string, body: string, status = 200): Response {
-  return new Response(
-    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<meta name="viewport" content="width=device-width"><style>body{font:16px system-ui;max-width:32em;
-margin:3em auto;padding:0 1em}input{font:inherit;width:100%;margin:.3em 0 1em;padding:.4em}
-button{font:inherit;padding:.4em 1.2em}</style></head><body><h1>${escapeHtml(title)}</h1>${body}
-</body></html>`,
-    { status, headers: { "content-type": "text/html; charset=utf-8", ...NO_STORE } },
-  );
+/** Refuses a client past its rate; runs before the route reads anything of the body. */
+function perClient(
+  rate: BucketRate,
+  now: () => number,
+  refuse: (retryAfterS: number) => Response,
+): MiddlewareHandler<Env> {
+  const buckets = new ClientBuckets(rate);
+  return async (c, next) => {
+    const wait = buckets.take(clientAddress(c.env), now());
+    if (wait > 0) return refuse(wait);
+    await next();
+  };
 }
 
-function form(userCode: string, problem?: string): Response {
-  return page(
-    "Sign in Claude Code to gw",
-    `${problem ? `<p><strong>${escapeHtml(problem)}</strong></p>` : ""}
-<p>Check that the code matches the one Claude Code shows, then approve with your gw key
-(the <code>gw_…</code> key your gw admin gave you). Claude Code then uses a key of its own with
-the same team, user, project and models.</p>
-<form method="post"><label>Code<input name="user_code" value="${
-      escapeHtml(userCode)
-    }" autocomplete="off"></label>
-<label>Your gw key<input name="key" type="password" autocomplete="off"></label>
-<button>Approve</button></form>`,
-    problem ? 400 : 200,
-  );
-}
-
-/** A fixed window per client address: enough to stop guessing user codes. */
-class AttemptLimiter {
-  private windows = new Map<string, { start: number; count: number }>();
-  allow(client: string, now: number): boolean {
-    const window = this.windows.get(client);
-    if (!window || now - window.start >= 60_000) {
-      if (this.windows.size > 10_000) this.windows.clear();
-      this.windows.set(client, { start: now, count: 1 });
-      return true;
-    }
-    return ++window.count <= ATTEMPTS_PER_MINUTE;
+/** The form fields, or the 4xx `refuse` words for a body too large or malformed. */
+async function formOr(
+  request: Request,
+  refuse: (error: GatewayError) => Response,
+): Promise<Record<string, string> | Response> {
+  try {
+    return await readSignInForm(request);
+  } catch (error) {
+    if (error instanceof GatewayError) return refuse(error);
+    throw error;
   }
 }
 
@@ -97,11 +108,12 @@ function origin(url: string): string {
   return new URL(url).origin;
 }
 
-export function signInRoutes(deps: SignInDeps): Hono<{ Bindings: Deno.ServeHandlerInfo }> {
+export function signInRoutes(deps: SignInDeps): Hono<Env> {
   const { db } = deps;
   const now = deps.now ?? Date.now;
-  const attempts = new AttemptLimiter();
-  const app = new Hono<{ Bindings: Deno.ServeHandlerInfo }>();
+  const app = new Hono<Env>();
+  const slowDown = (description?: string) => (retryAfterS: number) =>
+    oauthError("slow_down", 429, description, { "retry-after": String(retryAfterS) });
 
   app.get("/.well-known/oauth-authorization-server", (c) => {
     const base = origin(c.req.url);
@@ -113,11 +125,17 @@ export function signInRoutes(deps: SignInDeps): Hono<{ Bindings: Deno.ServeHandl
     });
   });
 
-  app.post("/oauth/device_authorization", async (c) => {
+  // The body (`surface=claude_code`) is never read: nothing in it matters.
+  const startLimit = perClient(
+    RATES.start,
+    now,
+    slowDown("Too many sign-ins started from this address"),
+  );
+  app.post("/oauth/device_authorization", startLimit, async (c) => {
     const deviceCode = newDeviceCode();
     const userCode = newUserCode();
     const started = now();
-    await insertDeviceLogin(db, {
+    const inserted = await insertDeviceLogin(db, {
       deviceCodeHash: hashDeviceCode(deviceCode),
       userCode,
       createdAt: started,
@@ -127,7 +145,15 @@ export function signInRoutes(deps: SignInDeps): Hono<{ Bindings: Deno.ServeHandl
       issuedAt: null,
       issuedKeyId: null,
       lastPollAt: null,
-    });
+    }, deps.maxPendingCodes);
+    if (!inserted) {
+      return oauthError(
+        "temporarily_unavailable",
+        503,
+        `gw has ${deps.maxPendingCodes} sign-ins waiting for approval; try again in a few minutes`,
+        { "retry-after": String(FULL_RETRY_AFTER_S) },
+      );
+    }
     const verification = `${origin(c.req.url)}/device`;
     return Response.json({
       device_code: deviceCode,
@@ -140,26 +166,36 @@ export function signInRoutes(deps: SignInDeps): Hono<{ Bindings: Deno.ServeHandl
     }, { headers: NO_STORE });
   });
 
-  app.get("/device", (c) => form(normalizeUserCode(c.req.query("user_code") ?? "")));
+  app.get("/device", (c) => approvalForm(normalizeUserCode(c.req.query("user_code") ?? "")));
 
-  app.post("/device", async (c) => {
-    const fields = await c.req.parseBody();
-    const userCode = normalizeUserCode(String(fields.user_code ?? ""));
-    const address = c.env?.remoteAddr;
-    const client = address && "hostname" in address ? address.hostname : "unknown";
-    if (!attempts.allow(client, now())) {
-      return page("Too many attempts", "<p>Wait a minute, then try again.</p>", 429);
-    }
+  const approveLimit = perClient(
+    RATES.approve,
+    now,
+    (retryAfterS) =>
+      page("Too many attempts", "<p>Wait a minute, then try again.</p>", 429, {
+        "retry-after": String(retryAfterS),
+      }),
+  );
+  app.post("/device", approveLimit, async (c) => {
+    const fields = await formOr(
+      c.req.raw,
+      (error) => approvalForm("", `This form could not be read: ${error.message}`, error.status),
+    );
+    if (fields instanceof Response) return fields;
+    const userCode = normalizeUserCode(fields.user_code ?? "");
     let key;
     try {
       key = await deps.authenticator.authenticate(
-        new Headers({ "x-api-key": String(fields.key ?? "").trim() }),
+        new Headers({ "x-api-key": (fields.key ?? "").trim() }),
       );
     } catch (error) {
-      return form(userCode, error instanceof GatewayError ? error.message : "Key not accepted");
+      return approvalForm(
+        userCode,
+        error instanceof GatewayError ? error.message : "Key not accepted",
+      );
     }
     if (!(await approveDeviceLogin(db, userCode, key.id, now()))) {
-      return form(userCode, "No sign-in is waiting for this code: it expired or was used.");
+      return approvalForm(userCode, "No sign-in is waiting for this code: it expired or was used.");
     }
     return page(
       "Claude Code is signed in",
@@ -169,13 +205,17 @@ export function signInRoutes(deps: SignInDeps): Hono<{ Bindings: Deno.ServeHandl
     );
   });
 
-  app.post("/oauth/token", async (c) => {
-    const fields = await c.req.parseBody();
-    const grant = String(fields.grant_type ?? "");
+  app.post("/oauth/token", perClient(RATES.poll, now, slowDown()), async (c) => {
+    const fields = await formOr(
+      c.req.raw,
+      (error) => oauthError("invalid_request", error.status, error.message),
+    );
+    if (fields instanceof Response) return fields;
+    const grant = fields.grant_type ?? "";
     // No refresh tokens are issued; a refresh sends the developer back through sign-in.
     if (grant === "refresh_token") return oauthError("invalid_grant", 401);
     if (grant !== DEVICE_GRANT) return oauthError("unsupported_grant_type");
-    const deviceCodeHash = hashDeviceCode(String(fields.device_code ?? ""));
+    const deviceCodeHash = hashDeviceCode(fields.device_code ?? "");
     const login = await findDeviceLogin(db, { deviceCodeHash });
     const at = now();
     if (!login || login.issuedAt !== null) return oauthError("invalid_grant");
@@ -207,7 +247,7 @@ export function signInRoutes(deps: SignInDeps): Hono<{ Bindings: Deno.ServeHandl
       models: approver.models,
       expiresAt,
     }, `sign-in:${approver.id}`);
-    await recordIssuedKey(db, deviceCodeHash, issued.id).catch(async (error) => {
+    await recordIssuedKey(db, deviceCodeHash, issued.id, expiresAt).catch(async (error) => {
       await revokeKey(db, issued, `sign-in:${approver.id}`);
       throw error;
     });

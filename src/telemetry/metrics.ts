@@ -3,6 +3,7 @@
  * row, so the request path pays one map update. Rendered in the text exposition format.
  */
 import type { RequestLog } from "../logging/request_log.ts";
+import { AuthRefusals } from "./auth_refusals.ts";
 
 type Labels = Record<string, string>;
 
@@ -77,6 +78,8 @@ export class Metrics {
   private readonly guardrails = new Counter();
   private readonly latency = new Histogram();
   private readonly ttfb = new Histogram();
+  /** Requests without a usable key: counted here, never logged as rows. */
+  readonly authRefusals = new AuthRefusals();
 
   /** Records one finished request. */
   observe(row: RequestLog): void {
@@ -135,6 +138,13 @@ export class Metrics {
       "Requests by team, provider, model, endpoint, status and error type.",
       this.requests,
     );
+    out.push(
+      "# HELP gw_auth_refusals_total Requests refused for want of a usable gw key, by reason.",
+      "# TYPE gw_auth_refusals_total counter",
+    );
+    for (const [reason, count] of Object.entries(this.authRefusals.totals())) {
+      out.push(`gw_auth_refusals_total{reason="${reason}"} ${count}`);
+    }
     counter("gw_tokens_total", "Tokens by team, provider, model and kind.", this.tokens);
     counter("gw_cost_usd_total", "Cost in USD by team, provider and model.", this.cost);
     counter(

@@ -47,6 +47,16 @@ it("escapes client-chosen label values and sums series with the same labels", ()
   assert.ok(text.includes('gw_guardrail_matches_total{rule="email"} 4'));
 });
 
+it("renders auth refusals per reason, zero included", () => {
+  const metrics = new Metrics();
+  metrics.authRefusals.add("unknown");
+  metrics.authRefusals.add("unknown");
+  const text = metrics.render(GAUGES);
+  assert.ok(text.includes('gw_auth_refusals_total{reason="unknown"} 2'), text);
+  assert.ok(text.includes('gw_auth_refusals_total{reason="missing"} 0'), text);
+  assert.ok(text.includes("# TYPE gw_auth_refusals_total counter"));
+});
+
 it("counts quarantined log rows", () => {
   const text = new Metrics().render({ ...GAUGES, logRowsQuarantined: 3 });
   assert.ok(text.includes("# TYPE gw_log_rows_quarantined_total counter"));

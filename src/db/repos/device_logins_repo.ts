@@ -28,25 +28,42 @@ function toLogin(row: Row): DeviceLogin {
   };
 }
 
-/** Starts a sign-in, clearing sign-ins that expired a day ago or more. */
-export async function insertDeviceLogin(db: Database, login: DeviceLogin): Promise<void> {
-  await db.client.batch([
-    {
-      sql: "DELETE FROM device_logins WHERE expires_at < ?",
-      args: [login.createdAt - 86_400_000],
-    },
+/**
+ * Starts a sign-in unless `maxPending` already wait; false when full. Rows are deleted once
+ * expired (in the same write, through the expiry index), so sign-ins anonymous clients start
+ * never number more than `maxPending`. A row that issued a key expires with that key instead
+ * (see `recordIssuedKey`): revoking the approving key finds the keys it minted through it.
+ */
+export async function insertDeviceLogin(
+  db: Database,
+  login: DeviceLogin,
+  maxPending: number,
+): Promise<boolean> {
+  const [, inserted] = await db.client.batch([
+    { sql: "DELETE FROM device_logins WHERE expires_at <= ?", args: [login.createdAt] },
     {
       sql: `INSERT INTO device_logins (device_code_hash, user_code, created_at, expires_at,
-        interval_s) VALUES (?, ?, ?, ?, ?)`,
+        interval_s) SELECT ?, ?, ?, ?, ?
+        WHERE (SELECT count(*) FROM device_logins WHERE issued_at IS NULL) < ?`,
       args: [
         login.deviceCodeHash,
         login.userCode,
         login.createdAt,
         login.expiresAt,
         login.intervalS,
+        maxPending,
       ],
     },
   ], "write");
+  return inserted.rowsAffected === 1;
+}
+
+/** Sign-ins that issued no key yet, expired ones not yet deleted included. */
+export async function countPendingDeviceLogins(db: Database): Promise<number> {
+  const result = await db.client.execute(
+    "SELECT count(*) AS n FROM device_logins WHERE issued_at IS NULL",
+  );
+  return Number(result.rows[0].n);
 }
 
 export async function findDeviceLogin(
@@ -100,9 +117,18 @@ export async function claimIssue(db: Database, deviceCodeHash: string, now: numb
   return result.rowsAffected === 1;
 }
 
-export async function recordIssuedKey(db: Database, deviceCodeHash: string, keyId: string) {
+/**
+ * Links the sign-in to the key it minted, and keeps the row as long as that key lives: the
+ * link is how revoking the approving key revokes the minted one.
+ */
+export async function recordIssuedKey(
+  db: Database,
+  deviceCodeHash: string,
+  keyId: string,
+  keyExpiresAt: number,
+) {
   await db.client.execute({
-    sql: "UPDATE device_logins SET issued_key_id = ? WHERE device_code_hash = ?",
-    args: [keyId, deviceCodeHash],
+    sql: "UPDATE device_logins SET issued_key_id = ?, expires_at = ? WHERE device_code_hash = ?",
+    args: [keyId, keyExpiresAt, deviceCodeHash],
   });
 }
