@@ -4,6 +4,7 @@
  * one file.
  */
 import { createClient, type InStatement } from "@libsql/client";
+import { type FileIdentity, fileIdentity } from "./file_identity.ts";
 import { LocalClient, type SqlClient } from "./local_client.ts";
 
 export type { SqlClient };
@@ -15,6 +16,8 @@ export interface Database {
   url: string;
   /** True for `file:` URLs: one machine, pragmas apply, key files may live beside it. */
   local: boolean;
+  /** For a local file: its path and the identity it had when opened, to notice a swap. */
+  file?: { path: string; identity: FileIdentity };
 }
 
 /**
@@ -25,12 +28,27 @@ export interface Database {
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
   const local = url.startsWith("file:") || url === ":memory:";
   if (!local) return { client: createClient({ url, authToken, intMode: "number" }), url, local };
-  const client = new LocalClient(localPath(url));
+  const path = localPath(url);
+  if (path !== ":memory:") await createPrivately(path);
+  const client = new LocalClient(path);
+  const identity = path === ":memory:" ? undefined : await fileIdentity(path);
   await client.execute("PRAGMA journal_mode = WAL");
   await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   await client.execute("PRAGMA synchronous = NORMAL");
   await client.execute("PRAGMA foreign_keys = ON");
-  return { client, url, local };
+  return { client, url, local, file: identity && { path, identity } };
+}
+
+/**
+ * Creates a missing database file readable by its owner only. SQLite would create it 0644,
+ * and it gives the `-wal` and `-shm` files it creates later the database file's mode.
+ */
+async function createPrivately(path: string): Promise<void> {
+  try {
+    (await Deno.open(path, { write: true, createNew: true, mode: 0o600 })).close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
 }
 
 /** `file:gw.db`, `file:/var/lib/gw/gw.db`, `file:///var/lib/gw/gw.db` or `:memory:`. */

@@ -25,8 +25,8 @@ import { AuthRefusal } from "../auth/auth_refusal.ts";
 import { requestTags } from "../tags/request_tags.ts";
 
 export interface AppDeps extends ProxyDeps {
-  /** Resolves when the DB answers; `/readyz` fails while it does not. */
-  ready: () => Promise<void>;
+  /** Why this instance cannot serve and record (see Readiness); `/readyz` fails unless empty. */
+  ready: () => Promise<string[]>;
   /** Prometheus text for `/metrics`. */
   metrics: () => string;
   /** Guards `/metrics` and `/admin/`: `Authorization: Bearer TOKEN`. */
@@ -145,12 +145,9 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Deno.ServeHandlerInfo
   app.on(["HEAD", "GET"], "/api/hello", () => new Response(null, { status: 200 }));
   app.get("/healthz", () => Response.json({ status: "ok" }));
   app.get("/readyz", async () => {
-    try {
-      await deps.ready();
-      return Response.json({ status: "ready" });
-    } catch {
-      return Response.json({ status: "database unavailable" }, { status: 503 });
-    }
+    const reasons = await deps.ready().catch(() => ["database unavailable"]);
+    if (reasons.length === 0) return Response.json({ status: "ready" });
+    return Response.json({ status: "unready", reasons }, { status: 503 });
   });
 
   app.get("/metrics", (c) => {

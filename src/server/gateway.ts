@@ -24,6 +24,7 @@ import { PriceTable } from "../usage/cost.ts";
 import { BUILTIN_PRICES } from "../usage/pricing.ts";
 import { createHandler } from "./app.ts";
 import { ProviderPool } from "./provider_pool.ts";
+import { Readiness } from "./readiness.ts";
 
 const SERVER_BUSY_TIMEOUT_MS = 100;
 
@@ -44,6 +45,7 @@ export class Gateway {
   readonly guardrails = new GuardrailEngine();
   readonly metrics = new Metrics();
   readonly router: RouteTable;
+  readonly readiness: Readiness;
   private server?: Deno.HttpServer<Deno.NetAddr>;
   private revision = -1;
   private pollTimer?: ReturnType<typeof setInterval>;
@@ -63,6 +65,9 @@ export class Gateway {
       cooldownMs: config.routing.circuitCooldownMs,
     });
     this.router = new RouteTable(() => this.providers.providers, this.breakers);
+    this.readiness = new Readiness(db, {
+      logFailingSince: () => this.logWriter.stats.failingSince,
+    });
   }
 
   static async create(options: GatewayOptions): Promise<Gateway> {
@@ -154,9 +159,7 @@ export class Gateway {
           })),
         }),
       modelCatalog: () => Object.keys(BUILTIN_PRICES),
-      ready: async () => {
-        await db.client.execute("SELECT 1");
-      },
+      ready: () => this.readiness.reasons(),
     });
   }
 
@@ -176,6 +179,7 @@ export class Gateway {
         console.error(`gw: refreshing from the database failed: ${error}`)
       );
     }, config.refreshIntervalMs);
+    this.readiness.watch(config.refreshIntervalMs);
     const handler = this.handler();
     return new Promise((resolve) => {
       this.server = Deno.serve({
@@ -190,6 +194,7 @@ export class Gateway {
   async stop(): Promise<void> {
     clearInterval(this.pollTimer);
     clearInterval(this.pruneTimer);
+    this.readiness.stop();
     this.budgets.stop();
     if (this.server) {
       const grace = this.options.config.shutdownGraceMs;
