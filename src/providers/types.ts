@@ -74,6 +74,8 @@ export interface ProviderSettings {
   baseUrl: string | null;
   config: Record<string, unknown>;
   secret: string;
+  /** How long getting a credential (an OAuth token) may take; gw uses its connect timeout. */
+  authTimeoutMs?: number;
 }
 
 export type ProviderFactory = (settings: ProviderSettings) => Provider;

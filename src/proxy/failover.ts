@@ -80,7 +80,11 @@ export async function forwardWithFailover(
     const next = targets[(attempt + 1) % targets.length];
     const isLast = attempt + 1 >= options.maxAttempts || Date.now() >= deadline;
     // A tripped target is skipped while others remain; the half-open probe gets through.
-    if (!isLast && targets.length > 1 && !breakers.allow(target.id)) continue;
+    let probing = false;
+    if (!isLast && targets.length > 1) {
+      if (!breakers.allow(target.id)) continue;
+      probing = breakers.state(target.id) === "half_open";
+    }
     record.attempts++;
     record.provider = target.provider.name;
     record.servedModel = target.model;
@@ -109,7 +113,11 @@ export async function forwardWithFailover(
       if (sameTarget && retryAfter !== undefined) wait = Math.max(wait, retryAfter);
       await response.body?.cancel();
     } catch (error) {
-      if (error instanceof ClientGone || !(error instanceof GatewayError)) throw error;
+      if (error instanceof ClientGone || !(error instanceof GatewayError)) {
+        // No outcome to record; a probe left claimed would keep the circuit half-open forever.
+        if (probing) breakers.release(target.id);
+        throw error;
+      }
       breakers.failure(target.id);
       if (isLast) throw error;
     }

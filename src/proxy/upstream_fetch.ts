@@ -2,6 +2,7 @@
  * One upstream attempt: builds the request, enforces the first-byte timeout, and ties the
  * upstream request to the client's connection so a client that leaves stops the spend.
  */
+import { ProviderAuthError } from "../providers/auth_error.ts";
 import type { CanonicalRequest } from "../providers/types.ts";
 import type { Target } from "../routing/router.ts";
 import { GatewayError } from "../server/errors.ts";
@@ -13,6 +14,12 @@ export class ClientGone extends Error {
     this.name = "ClientGone";
   }
 }
+
+/**
+ * Credential failures already reported to the operator: requests waiting on one token
+ * exchange share its error, which is worth one log line, not one per request.
+ */
+const reportedAuthErrors = new WeakSet<ProviderAuthError>();
 
 /**
  * @example
@@ -43,6 +50,18 @@ export async function upstreamFetch(
   } catch (error) {
     clientSignal.removeEventListener("abort", onClientAbort);
     if (clientSignal.aborted) throw new ClientGone();
+    if (error instanceof ProviderAuthError) {
+      if (!reportedAuthErrors.has(error)) {
+        reportedAuthErrors.add(error);
+        console.error(`gw: provider ${target.provider.name}: ${error.message}`);
+      }
+      // A 5xx, so failover moves on to the next target and the circuit counts it.
+      throw new GatewayError(
+        "api_error",
+        `Provider ${target.provider.name} could not get an access token: ${error.reason}`,
+        { status: 502 },
+      );
+    }
     if (error instanceof ConnectTimeout) {
       throw new GatewayError(
         "api_error",

@@ -36,6 +36,15 @@ export class CircuitBreakers {
       state?.kind === "half_open";
   }
 
+  /**
+   * Gives back a half-open probe that ended without an outcome (its client left), so the next
+   * request may probe instead: otherwise the circuit would wait for an answer that never comes.
+   */
+  release(target: string): void {
+    if (this.circuits.get(target)?.kind !== "half_open") return;
+    this.circuits.set(target, { kind: "open", since: this.now() - this.options.cooldownMs });
+  }
+
   success(target: string): void {
     this.circuits.set(target, { kind: "closed", failures: 0 });
   }

@@ -59,7 +59,7 @@ export class Gateway {
       onCommitted: (spend) => this.budgets.ledger.markCommitted(spend),
     });
     this.authenticator = new Authenticator((hash) => findKeyByHash(db, hash));
-    this.providers = new ProviderPool(db, box);
+    this.providers = new ProviderPool(db, box, config.upstream.connectTimeoutMs);
     this.breakers = new CircuitBreakers({
       failureThreshold: config.routing.circuitFailureThreshold,
       cooldownMs: config.routing.circuitCooldownMs,

@@ -11,7 +11,11 @@ import type { Provider } from "../providers/types.ts";
 export class ProviderPool {
   private current: readonly Provider[] = [];
 
-  constructor(private readonly db: Database, private readonly box: SecretBox) {}
+  constructor(
+    private readonly db: Database,
+    private readonly box: SecretBox,
+    private readonly authTimeoutMs?: number,
+  ) {}
 
   get providers(): readonly Provider[] {
     return this.current;
@@ -29,6 +33,7 @@ export class ProviderPool {
             baseUrl: record.baseUrl,
             config: record.config,
             secret,
+            authTimeoutMs: this.authTimeoutMs,
           }),
         );
       } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * A real local HTTP server that plays Vertex AI and Google's token endpoint. The token
  * endpoint verifies the JWT's RS256 signature against the test service account's public key;
- * predict calls accept only tokens it issued.
+ * predict calls accept only tokens it issued. Faults: a token endpoint that never answers, or
+ * one that refuses the service account as Google does for a deleted or disabled one.
  */
 import { DEFAULT_USAGE, type FakeUsage, message, sseEvents } from "./anthropic.ts";
 
@@ -55,12 +56,20 @@ export async function makeServiceAccount(tokenUri: string) {
   };
 }
 
+/** How the token endpoint behaves: `issue` tokens, `hang` without answering, `reject` 400. */
+export type TokenMode = "issue" | "hang" | "reject";
+
 export class FakeVertex {
   readonly requests: VertexRecorded[] = [];
   readonly tokensIssued: string[] = [];
+  /** Every request to the token endpoint, answered or not. */
+  tokenRequests = 0;
+  tokenMode: TokenMode = "issue";
   publicKey?: CryptoKey;
   usage: FakeUsage = DEFAULT_USAGE;
   private server?: Deno.HttpServer<Deno.NetAddr>;
+  /** Ends hung token requests on stop, which otherwise waits for them. */
+  private readonly stopping = new AbortController();
 
   get url(): string {
     return `http://127.0.0.1:${this.server!.addr.port}`;
@@ -79,6 +88,7 @@ export class FakeVertex {
   }
 
   stop(): Promise<void> {
+    this.stopping.abort();
     return this.server!.shutdown();
   }
 
@@ -122,6 +132,20 @@ export class FakeVertex {
   }
 
   private async token(req: Request): Promise<Response> {
+    this.tokenRequests++;
+    if (this.tokenMode === "hang") {
+      const gone = AbortSignal.any([req.signal, this.stopping.signal]);
+      await new Promise((resolve) => gone.addEventListener("abort", resolve, { once: true }));
+      return new Response(null, { status: 504 });
+    }
+    if (this.tokenMode === "reject") {
+      // The account in the description stands for what must not reach a developer.
+      return Response.json({
+        error: "invalid_grant",
+        error_description:
+          "Invalid grant: account not found (gw@test-project.iam.gserviceaccount.com)",
+      }, { status: 400 });
+    }
     const form = new URLSearchParams(await req.text());
     const assertion = form.get("assertion") ?? "";
     const [header, claims, signature] = assertion.split(".");

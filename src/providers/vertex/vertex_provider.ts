@@ -58,10 +58,10 @@ export const createVertexProvider: ProviderFactory = (settings) => {
   if (!config.project || !config.region) {
     throw new Error(`Vertex provider ${settings.name} needs project and region`);
   }
-  const tokens = new GoogleTokenSource(
-    JSON.parse(settings.secret) as ServiceAccount,
-    config.tokenUrl,
-  );
+  const tokens = new GoogleTokenSource(JSON.parse(settings.secret) as ServiceAccount, {
+    tokenUri: config.tokenUrl,
+    timeoutMs: settings.authTimeoutMs,
+  });
   const base = (settings.baseUrl ?? vertexHost(config.region)).replace(/\/+$/, "");
   const prefix = `${base}/v1/projects/${encodeURIComponent(config.project)}/locations/${
     encodeURIComponent(config.region)
@@ -82,7 +82,7 @@ export const createVertexProvider: ProviderFactory = (settings) => {
       for (const [name, value] of request.headers) {
         if (name.startsWith("anthropic-")) headers.set(name, value);
       }
-      headers.set("authorization", `Bearer ${await tokens.accessToken()}`);
+      headers.set("authorization", `Bearer ${await tokens.accessToken(signal)}`);
       return { url, init: { method: "POST", headers, body: JSON.stringify(body), signal } };
     },
     toAnthropic(response) {
