@@ -25,8 +25,20 @@ export const configSchema = z.strictObject({
   /** Where the admin token and master key files live; defaults to the DB file's folder. */
   dataDir: z.string().optional(),
   masterKey: z.string().optional(),
-  adminToken: z.string().optional(),
+  /** Blank would let a blank bearer in: refused here rather than guarded everywhere. */
+  adminToken: z.string().trim().min(1, "must not be empty").optional(),
   maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
+  /** Client connections: what a silent or idle socket may hold, and how many may be open. */
+  server: z.strictObject({
+    /** Open client connections at most; 0 derives it from the descriptor limit (≤ 10,000). */
+    maxConnections: z.number().int().nonnegative().default(0),
+    /** A new connection must send a request's headers within this. */
+    headersTimeoutMs: z.number().int().positive().default(10_000),
+    /** A keep-alive connection with no request running is closed after this. */
+    idleTimeoutMs: z.number().int().positive().default(25_000),
+    /** A request body must have arrived whole within this. */
+    bodyTimeoutMs: z.number().int().positive().default(60_000),
+  }).prefault({}),
   pricing: z.record(z.string(), priceEntry).default({}),
   fallbackPrice: price.default({
     input: 5,

@@ -46,6 +46,8 @@ async function readOrCreate(
   try {
     const text = (await Deno.readTextFile(path)).trim();
     if (text) return text;
+    // An empty token would match an empty bearer; an empty key would seal nothing.
+    throw new Error(`${path} is empty: write a value into it, or delete it to have gw create one`);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }

@@ -6,6 +6,8 @@ import { GatewayError } from "../server/errors.ts";
 import type { Operation } from "../providers/types.ts";
 import { clip, ECHO_CHARS } from "../logging/client_text.ts";
 import { describeJsonSyntaxError } from "./json_syntax_error.ts";
+import { bodyClock } from "./body_clock.ts";
+import { ClientGone } from "./upstream_fetch.ts";
 
 const FINAL = { retryable: false } as const;
 
@@ -49,10 +51,40 @@ function tooLarge(limit: number): GatewayError {
   );
 }
 
-/** Reads at most `limit` bytes, refusing early when `content-length` already says too many. */
+/**
+ * Reads at most `limit` bytes, refusing early when `content-length` already says too many. A
+ * body that stops arriving is cut off by the connection layer (see body_clock.ts); one that
+ * ends early, or arrives malformed, is the client's fault: a 400, never a gw error.
+ */
 export async function readBoundedBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > limit) throw tooLarge(limit);
+  const clock = bodyClock(request);
+  if (clock) clock.readingSince = Date.now();
+  try {
+    const body = await readBody(request, limit, declared);
+    if (clock) clock.unread = false;
+    return body;
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    if (request.signal.aborted && !clock?.timedOut) throw new ClientGone();
+    if (clock?.timedOut) {
+      throw new GatewayError("invalid_request_error", "Request body did not arrive in time", {
+        ...FINAL,
+        status: 408,
+      });
+    }
+    throw new GatewayError(
+      "invalid_request_error",
+      "Request body ended before it was complete or was not valid HTTP framing",
+      FINAL,
+    );
+  } finally {
+    if (clock) clock.readingSince = 0;
+  }
+}
+
+async function readBody(request: Request, limit: number, declared: number): Promise<Uint8Array> {
   // A declared length bounds the body (HTTP framing ends it there), so the runtime may read it
   // natively in one go; only chunked bodies need counting as they arrive. `request.body` is not
   // touched before: once it exists, the runtime reads through it chunk by chunk.

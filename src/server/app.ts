@@ -39,6 +39,7 @@ export interface AppDeps extends ProxyDeps {
 
 /** Constant-time comparison of a presented admin token. */
 export function isAdmin(headers: Headers, adminToken: string): boolean {
+  if (adminToken.trim() === "") return false;
   const presented = headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? "";
   const digest = (text: string) => createHash("sha256").update(text).digest();
   return timingSafeEqual(digest(presented), digest(adminToken));

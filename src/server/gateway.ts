@@ -25,6 +25,7 @@ import { BUILTIN_PRICES } from "../usage/pricing.ts";
 import { createHandler } from "./app.ts";
 import { ProviderPool } from "./provider_pool.ts";
 import { Readiness } from "./readiness.ts";
+import { ClientConnections, defaultMaxConnections, descriptorLimit } from "./client_connections.ts";
 
 const SERVER_BUSY_TIMEOUT_MS = 100;
 
@@ -46,7 +47,7 @@ export class Gateway {
   readonly metrics = new Metrics();
   readonly router: RouteTable;
   readonly readiness: Readiness;
-  private server?: Deno.HttpServer<Deno.NetAddr>;
+  private server?: ClientConnections;
   private revision = -1;
   private pollTimer?: ReturnType<typeof setInterval>;
   private pruneTimer?: ReturnType<typeof setInterval>;
@@ -150,6 +151,7 @@ export class Gateway {
           logRowsWritten: this.logWriter.stats.written,
           logRowsQuarantined: this.logWriter.stats.quarantined,
           circuits: this.breakers.snapshot(),
+          connections: this.server?.stats,
           budgets: this.budgets.utilisation().map(({ budget, member, fraction }) => ({
             scope: budget.scope,
             value: budget.value,
@@ -180,14 +182,18 @@ export class Gateway {
       );
     }, config.refreshIntervalMs);
     this.readiness.watch(config.refreshIntervalMs);
-    const handler = this.handler();
-    return new Promise((resolve) => {
-      this.server = Deno.serve({
-        hostname: config.host,
-        port: config.port,
-        onListen: () => resolve(),
-      }, handler);
-    });
+    const { maxConnections, headersTimeoutMs, idleTimeoutMs, bodyTimeoutMs } = config.server;
+    this.server = ClientConnections.listen(
+      { hostname: config.host, port: config.port },
+      {
+        maxConnections: maxConnections || defaultMaxConnections(descriptorLimit()),
+        headersTimeoutMs,
+        idleTimeoutMs,
+        bodyTimeoutMs,
+      },
+      this.handler(),
+    );
+    return Promise.resolve();
   }
 
   /** Stops accepting, waits up to the grace period for in-flight responses, flushes the log. */
@@ -204,6 +210,7 @@ export class Gateway {
         new Promise((resolve) => timer = setTimeout(resolve, grace)),
       ]);
       clearTimeout(timer);
+      this.server.abort();
     }
     await this.logWriter.stop();
   }

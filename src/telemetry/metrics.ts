@@ -69,6 +69,13 @@ export interface Gauges {
   logRowsQuarantined: number;
   circuits: Record<string, string>;
   budgets: { scope: string; value: string; period: string; member: string; fraction: number }[];
+  /** Client connections; absent before the server listens. */
+  connections?: {
+    open: number;
+    shed: Record<string, number>;
+    refused: number;
+    acceptErrors: number;
+  };
 }
 
 export class Metrics {
@@ -190,6 +197,25 @@ export class Metrics {
         `gw_budget_utilization{${
           key({ scope: b.scope, value: b.value, period: b.period, member: b.member })
         }} ${b.fraction}`,
+      );
+    }
+    if (gauges.connections) {
+      const { open, shed, refused, acceptErrors } = gauges.connections;
+      gauge("gw_connections_open", "Client connections open now.", open);
+      out.push(
+        "# HELP gw_connections_shed_total Client connections gw closed because they did no work.",
+        "# TYPE gw_connections_shed_total counter",
+      );
+      for (const [reason, count] of Object.entries(shed)) {
+        out.push(`gw_connections_shed_total{reason="${reason}"} ${count}`);
+      }
+      out.push(
+        "# HELP gw_connections_refused_total New clients turned away: every connection was busy.",
+        "# TYPE gw_connections_refused_total counter",
+        `gw_connections_refused_total ${refused}`,
+        "# HELP gw_connections_accept_errors_total Accepts that failed, e.g. out of descriptors.",
+        "# TYPE gw_connections_accept_errors_total counter",
+        `gw_connections_accept_errors_total ${acceptErrors}`,
       );
     }
     return out.join("\n") + "\n";
