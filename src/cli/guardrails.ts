@@ -170,7 +170,7 @@ export function guardrailsCommand(): Command {
       const { listPolicies } = await repo();
       const { compilePolicy } = await import("../guardrails/policy.ts");
       const { findMatches } = await import("../guardrails/text_scan.ts");
-      const { textSlots } = await import("../guardrails/request_guard.ts");
+      const { textSlots } = await import("../guardrails/text_slots.ts");
       const text = await Deno.readTextFile(file);
       await withContext(command, async ({ db }) => {
         const policy = (await listPolicies(db)).find((p) => p.name === options.policy);

@@ -8,15 +8,7 @@
 import { GatewayError } from "../server/errors.ts";
 import type { CompiledPolicy } from "./policy.ts";
 import { findMatches, type Match, redact } from "./text_scan.ts";
-
-type Path = (string | number)[];
-
-interface Slot {
-  path: Path;
-  text: string;
-  /** Where it is, for messages a developer can act on: `messages[3] tool_result`. */
-  location: string;
-}
+import { type Slot, textSlots, withStrings } from "./text_slots.ts";
 
 export interface GuardResult {
   /** The body to forward: the same object when nothing was redacted. */
@@ -26,71 +18,6 @@ export interface GuardResult {
   verdicts: Record<string, number>;
   /** Set when a rule refused the request: the message for the developer. */
   blocked?: string;
-}
-
-function collectStrings(value: unknown, path: Path, location: string, out: Slot[]): void {
-  if (typeof value === "string") out.push({ path, text: value, location });
-  else if (Array.isArray(value)) {
-    value.forEach((item, i) => collectStrings(item, [...path, i], location, out));
-  } else if (value && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      collectStrings(item, [...path, key], location, out);
-    }
-  }
-}
-
-function collectBlocks(content: unknown, path: Path, where: string, out: Slot[]): void {
-  if (typeof content === "string") return void out.push({ path, text: content, location: where });
-  if (!Array.isArray(content)) return;
-  content.forEach((block, i) => {
-    const type = (block as { type?: string })?.type;
-    const blockPath = [...path, i];
-    if (type === "text") {
-      out.push({
-        path: [...blockPath, "text"],
-        text: String((block as { text: unknown }).text ?? ""),
-        location: `${where} text block ${i}`,
-      });
-    } else if (type === "tool_result") {
-      collectBlocks(
-        (block as { content?: unknown }).content,
-        [...blockPath, "content"],
-        `${where} tool_result`,
-        out,
-      );
-    } else if (type === "tool_use") {
-      collectStrings(
-        (block as { input?: unknown }).input,
-        [...blockPath, "input"],
-        `${where} tool_use input`,
-        out,
-      );
-    }
-  });
-}
-
-/** Every text slot of a request, with its path in the body. */
-export function textSlots(body: Readonly<Record<string, unknown>>): Slot[] {
-  const slots: Slot[] = [];
-  collectBlocks(body.system, ["system"], "system prompt", slots);
-  if (Array.isArray(body.messages)) {
-    body.messages.forEach((message, i) => {
-      const role = (message as { role?: string })?.role ?? "message";
-      collectBlocks(
-        (message as { content?: unknown })?.content,
-        ["messages", i, "content"],
-        `messages[${i}] (${role})`,
-        slots,
-      );
-    });
-  }
-  return slots;
-}
-
-function setAtPath(root: Record<string, unknown>, path: Path, value: string): void {
-  let node: Record<string | number, unknown> = root;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  node[path[path.length - 1]] = value;
 }
 
 /** The 400 for a blocked request: names the rule and where, never the matched value. */
@@ -158,11 +85,11 @@ export function guardRequest(
     if (toRedact.length) redactions.push({ slot, matches: toRedact });
   }
   if (redactions.length === 0) return { body, redacted: false, verdicts };
-  const copy = structuredClone(body);
-  for (const { slot, matches } of redactions) {
-    setAtPath(copy, slot.path, redact(slot.text, matches));
-  }
-  return { body: copy, redacted: true, verdicts };
+  const replaced = withStrings(
+    body,
+    redactions.map(({ slot, matches }) => ({ path: slot.path, text: redact(slot.text, matches) })),
+  );
+  return { body: replaced, redacted: true, verdicts };
 }
 
 /** How a rule is named to developers: custom rules without their prefix. */
