@@ -18,3 +18,18 @@ export function searchOf(url: string): string {
   const search = url.slice(query, fragment === -1 ? undefined : fragment);
   return search === "?" ? "" : search;
 }
+
+/**
+ * A percent-encoded path segment, decoded; undefined when its encoding is broken (`%E0%A4%A`),
+ * which `decodeURIComponent` would throw on.
+ *
+ * @example
+ * decodeSegment("claude%40v1"); // "claude@v1"
+ */
+export function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}

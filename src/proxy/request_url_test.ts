@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { pathOf, searchOf } from "./request_url.ts";
+import { decodeSegment, pathOf, searchOf } from "./request_url.ts";
+import { parseBedrockPath } from "./client_formats/bedrock_format.ts";
+import { parseVertexPath } from "./client_formats/vertex_format.ts";
 
 it("reads path and query string as URL does", () => {
   for (
@@ -14,5 +16,19 @@ it("reads path and query string as URL does", () => {
     const parsed = new URL(url);
     assert.equal(pathOf(url), parsed.pathname, url);
     assert.equal(searchOf(url), parsed.search, url);
+  }
+});
+
+it("decodes path segments and turns broken percent-encoding into no route, not a throw", () => {
+  assert.equal(decodeSegment("claude%40v1"), "claude@v1");
+  for (const broken of ["%E0%A4%A", "%", "%zz", "%C3%28"]) {
+    assert.equal(decodeSegment(broken), undefined, broken);
+    assert.equal(parseBedrockPath(`/bedrock/model/${broken}/invoke`), undefined);
+    assert.equal(
+      parseVertexPath(
+        `/vertex/v1/projects/p/locations/l/publishers/anthropic/models/${broken}:rawPredict`,
+      ),
+      undefined,
+    );
   }
 });

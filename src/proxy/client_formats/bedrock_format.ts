@@ -3,6 +3,7 @@
  * `ANTHROPIC_BEDROCK_BASE_URL=<gw>/bedrock`): InvokeModel bodies in, JSON or AWS event stream
  * out, plus the inference-profile listing it asks for first.
  */
+import { decodeSegment } from "../request_url.ts";
 import { fromBase64 } from "../../crypto/base64.ts";
 import { sseToEventStream } from "../../providers/bedrock/sse_to_event_stream.ts";
 import { EVENT_STREAM_FRAMING } from "../../providers/bedrock/event_stream.ts";
@@ -21,7 +22,8 @@ export function parseBedrockPath(
 ): { modelId: string; action: BedrockAction } | undefined {
   const match = BEDROCK_PATH.exec(pathname);
   if (!match) return undefined;
-  return { modelId: decodeURIComponent(match[1]), action: match[2] as BedrockAction };
+  const modelId = decodeSegment(match[1]);
+  return modelId === undefined ? undefined : { modelId, action: match[2] as BedrockAction };
 }
 
 /**

@@ -3,6 +3,7 @@
  * `ANTHROPIC_VERTEX_BASE_URL=<gw>/vertex/v1`): rawPredict bodies in, Anthropic JSON or SSE
  * out (Vertex answers in Anthropic's framing already).
  */
+import { decodeSegment } from "../request_url.ts";
 import type { ClientFormat } from "./client_format.ts";
 
 export type VertexAction = "rawPredict" | "streamRawPredict";
@@ -15,7 +16,8 @@ export function parseVertexPath(
 ): { model: string; action: VertexAction } | undefined {
   const match = VERTEX_PATH.exec(pathname);
   if (!match) return undefined;
-  return { model: decodeURIComponent(match[1]), action: match[2] as VertexAction };
+  const model = decodeSegment(match[1]);
+  return model === undefined ? undefined : { model, action: match[2] as VertexAction };
 }
 
 /** The model in the URL; `count-tokens` carries it in the body. */
