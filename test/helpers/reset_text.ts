@@ -23,8 +23,9 @@ export function resetText(resetsAt: Date, now: Date): string {
     timeZone: "UTC",
   };
   if (resetsAt.getUTCFullYear() !== now.getUTCFullYear()) options.year = "numeric";
-  return resetsAt.toLocaleString("en-US", options).replace(/[ \u202f]([AP]M)/i, (_, m) =>
-    m.toLowerCase()
+  return resetsAt.toLocaleString("en-US", options).replace(
+    /[ \u202f]([AP]M)/i,
+    (_, m) => m.toLowerCase(),
   );
 }
 
