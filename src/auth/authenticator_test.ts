@@ -20,6 +20,7 @@ function record(fields: Partial<KeyRecord> = {}): KeyRecord {
     env: null,
     tags: {},
     models: [],
+    projects: [],
     expiresAt: null,
     revokedAt: null,
     createdAt: 0,

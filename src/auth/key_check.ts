@@ -1,4 +1,7 @@
-/** Pure checks on a key record at request time: usable now, and allowed this model. */
+/**
+ * Pure checks on a key record at request time: usable now, allowed this model, and allowed
+ * this project.
+ */
 import type { KeyRecord } from "../db/repos/keys_repo.ts";
 import { GatewayError } from "../server/errors.ts";
 import { clip, ECHO_CHARS } from "../logging/client_text.ts";
@@ -48,6 +51,28 @@ export function assertModelAllowed(key: KeyRecord, model: string): void {
     `gw key ${key.prefix}… may not use model ${clip(model, ECHO_CHARS)}; allowed: ${
       key.models.join(", ")
     }`,
+    FINAL,
+  );
+}
+
+/**
+ * Throws the 403 for a project outside the key's list (an empty list allows any project). A
+ * restricted key must name a project, bound or declared: spend without one would escape the
+ * restriction's point, which is that the key's holder charges only the projects listed.
+ *
+ * @example
+ * assertProjectAllowed(key, tags.project);
+ */
+export function assertProjectAllowed(key: KeyRecord, project: string | null): void {
+  if (key.projects.length === 0 || (project !== null && key.projects.includes(project))) return;
+  const allowed = key.projects.join(", ");
+  throw new GatewayError(
+    "permission_error",
+    project === null
+      ? `gw key ${key.prefix}… is restricted to projects ${allowed} and this request names none; send one in the x-gw-project header (ANTHROPIC_CUSTOM_HEADERS)`
+      : `gw key ${key.prefix}… may not be used for project ${
+        clip(project, ECHO_CHARS)
+      }; allowed: ${allowed}`,
     FINAL,
   );
 }

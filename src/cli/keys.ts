@@ -2,7 +2,15 @@
 import { Command } from "commander";
 import type { KeyRecord } from "../db/repos/keys_repo.ts";
 import { parseDuration } from "./duration.ts";
-import { collect, isoTime, parseTags, printJson, printTable, splitList } from "./output.ts";
+import {
+  collect,
+  isoTime,
+  parseTags,
+  printJson,
+  printTable,
+  splitList,
+  UsageError,
+} from "./output.ts";
 
 const context = () => import("./context.ts");
 const repo = () => import("../db/repos/keys_repo.ts");
@@ -15,6 +23,7 @@ interface KeyOptions {
   project?: string;
   env?: string;
   models?: string;
+  projects?: string;
   expires?: string;
   name?: string;
   tag?: string[];
@@ -41,6 +50,7 @@ export function keyView(key: KeyRecord) {
     env: key.env,
     tags: key.tags,
     models: key.models,
+    projects: key.projects,
     expiresAt: isoTime(key.expiresAt),
     revokedAt: isoTime(key.revokedAt),
     createdAt: isoTime(key.createdAt),
@@ -59,12 +69,45 @@ function printKey(key: KeyRecord): void {
   }
 }
 
+/**
+ * `--user`, `--project`, `--env`: '' clears. Never stored as '', which would bind the key to
+ * nothing (a header could not fill it, and an empty user would join the per-member pool).
+ */
+function attribute(text: string): string | null {
+  return text.trim() || null;
+}
+
+/** `--projects`: at least one name; lifting the restriction is `--all-projects`, not ''. */
+function parseProjects(text: string): string[] {
+  const projects = splitList(text);
+  if (projects.length === 0) {
+    throw new UsageError(
+      "--projects needs at least one project; to allow every project use `gw keys update KEY --all-projects`",
+    );
+  }
+  return projects;
+}
+
+/** A key's own project must be one it may be used for, or every request would be refused. */
+function checkBoundProject(project: string | null, projects: string[]): void {
+  if (projects.length === 0 || project === null || projects.includes(project)) return;
+  throw new UsageError(
+    `The key's project ${project} is not in its projects (${
+      projects.join(", ")
+    }): add it to --projects or change --project`,
+  );
+}
+
 function addKeyFields(command: Command): Command {
   return command
-    .option("--user <user>", "the developer this key belongs to")
-    .option("--project <project>", "default project for attribution")
-    .option("--env <env>", "default environment, e.g. dev or ci")
+    .option("--user <user>", "the developer this key belongs to ('' for none)")
+    .option("--project <project>", "the key's project; x-gw-project cannot change it ('' for none)")
+    .option("--env <env>", "the key's environment, e.g. dev or ci ('' for none)")
     .option("--models <globs>", "comma-separated model globs the key may use, e.g. 'claude-*-5-5'")
+    .option(
+      "--projects <names>",
+      "comma-separated projects the key may be used for (bound or sent as x-gw-project)",
+    )
     .option("--expires <duration>", "expire after this long, e.g. 30d")
     .option("--name <name>", "a label for the key")
     .option("--json", "print JSON");
@@ -91,17 +134,21 @@ export function keysCommand(): Command {
             `Team ${options.team} does not exist: create it with \`gw teams create ${options.team}\``,
           );
         }
+        const projects = options.projects === undefined ? [] : parseProjects(options.projects);
+        const project = options.project === undefined ? null : attribute(options.project);
+        checkBoundProject(project, projects);
         const secret = generateKeySecret();
         const key = await insertKey(db, {
           name: options.name ?? null,
           hash: await hashKeySecret(secret),
           prefix: displayPrefix(secret),
           teamId: team.id,
-          user: options.user ?? null,
-          project: options.project ?? null,
-          env: options.env ?? null,
+          user: options.user === undefined ? null : attribute(options.user),
+          project,
+          env: options.env === undefined ? null : attribute(options.env),
           tags: parseTags(options.tag),
           models: splitList(options.models),
+          projects,
           expiresAt: options.expires ? Date.now() + parseDuration(options.expires) : null,
         }, actor);
         if (options.json) return printJson({ ...keyView(key), key: secret });
@@ -133,7 +180,7 @@ export function keysCommand(): Command {
         const all = await listKeys(db, { teamId, includeRevoked: options.all });
         if (options.json) return printJson(all.map(keyView));
         printTable(
-          ["PREFIX", "NAME", "TEAM", "USER", "PROJECT", "STATUS", "EXPIRES", "ID"],
+          ["PREFIX", "NAME", "TEAM", "USER", "PROJECT", "PROJECTS", "STATUS", "EXPIRES", "ID"],
           all.map((
             k,
           ) => [
@@ -142,6 +189,7 @@ export function keysCommand(): Command {
             k.team,
             k.user,
             k.project,
+            k.projects.length ? k.projects.join(",") : "(all)",
             status(k),
             isoTime(k.expiresAt),
             k.id,
@@ -159,21 +207,18 @@ export function keysCommand(): Command {
       await withContext(command, async ({ db, config }) => {
         const key = await mustFindKey(db, ref);
         const { budgetStandings } = await import("./budgets.ts");
-        const { budgetMember } = await import("../limits/budget.ts");
-        const chargee = {
-          keyId: key.id,
-          tags: {
-            team: key.team,
-            department: key.department,
-            user: key.user,
-            project: key.project,
-            env: key.env,
-            tags: key.tags,
-            sessionId: null,
-            agentId: null,
-            parentAgentId: null,
-          },
-        };
+        const { budgetMember, chargeeOf } = await import("../limits/budget.ts");
+        const chargee = chargeeOf(key, {
+          team: key.team,
+          department: key.department,
+          user: key.user,
+          project: key.project,
+          env: key.env,
+          tags: key.tags,
+          sessionId: null,
+          agentId: null,
+          parentAgentId: null,
+        });
         const budgets = (await budgetStandings(db, config.budgets.timeZone, (b) =>
           budgetMember(b, chargee) !== undefined))
           .filter((s) =>
@@ -200,10 +245,11 @@ export function keysCommand(): Command {
       .option("--team <team>", "move the key to another team"),
   )
     .option("--no-expires", "remove the expiry")
+    .option("--all-projects", "lift the --projects restriction: any project")
     .action(
       async (
         ref: string,
-        options: Omit<KeyOptions, "expires"> & { expires?: string | false },
+        options: Omit<KeyOptions, "expires"> & { expires?: string | false; allProjects?: boolean },
         command: Command,
       ) => {
         const { withContext } = await context();
@@ -213,10 +259,19 @@ export function keysCommand(): Command {
           const key = await mustFindKey(db, ref);
           const changes: Parameters<typeof updateKey>[2] = {};
           if (options.name !== undefined) changes.name = options.name;
-          if (options.user !== undefined) changes.user = options.user;
-          if (options.project !== undefined) changes.project = options.project;
-          if (options.env !== undefined) changes.env = options.env;
+          if (options.user !== undefined) changes.user = attribute(options.user);
+          if (options.project !== undefined) changes.project = attribute(options.project);
+          if (options.env !== undefined) changes.env = attribute(options.env);
           if (options.models !== undefined) changes.models = splitList(options.models);
+          if (options.projects !== undefined && options.allProjects) {
+            throw new UsageError("Give --projects or --all-projects, not both");
+          }
+          if (options.projects !== undefined) changes.projects = parseProjects(options.projects);
+          if (options.allProjects) changes.projects = [];
+          checkBoundProject(
+            changes.project !== undefined ? changes.project : key.project,
+            changes.projects ?? key.projects,
+          );
           if (options.expires === false) changes.expiresAt = null;
           else if (typeof options.expires === "string") {
             changes.expiresAt = Date.now() + parseDuration(options.expires);

@@ -28,7 +28,11 @@ it("starts a fresh period at the calendar boundary (fake clock)", async () => {
     (m) => messages.push(m),
   );
   await service.reloadBudgets();
-  const chargee = { keyId: "k", tags: { team: "payments", tags: {} } } as unknown as Chargee;
+  const chargee = {
+    keyId: "k",
+    identity: { team: "payments", department: null, user: null },
+    tags: { team: "payments", tags: {} },
+  } as unknown as Chargee;
   const admission = service.admit(chargee, { usd: 0.5, tokens: 10 });
   const spend = admission.settle({ usd: 1.25, tokens: 10 });
   await db.client.batch(addSpendStatements(spend), "write");
@@ -54,7 +58,11 @@ it("fails closed when configured and the spend is stale", async () => {
     () => {},
   );
   await service.reloadBudgets();
-  const chargee = { keyId: "k", tags: { team: "payments", tags: {} } } as unknown as Chargee;
+  const chargee = {
+    keyId: "k",
+    identity: { team: "payments", department: null, user: null },
+    tags: { team: "payments", tags: {} },
+  } as unknown as Chargee;
   assert.throws(() => service.admit(chargee, { usd: 0.1, tokens: 1 }), /cannot read budget state/);
   await service.refreshSpend();
   service.admit(chargee, { usd: 0.1, tokens: 1 });

@@ -92,7 +92,11 @@ describe("SpendLedger", () => {
 });
 
 describe("RateLimiter", () => {
-  const chargee = { keyId: "k1", tags: { team: "t", user: "u" } } as unknown as Chargee;
+  const chargee = {
+    keyId: "k1",
+    identity: { team: "t", user: "u" },
+    tags: { team: "t", user: "u" },
+  } as unknown as Chargee;
 
   it("refills requests per minute over time", () => {
     let now = 0;

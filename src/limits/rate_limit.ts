@@ -29,14 +29,15 @@ export interface RateLease {
   release(tokensUsed: number): void;
 }
 
+/** Follows the key's identity, never its attribution: a declared user is not limited as one. */
 function subject(limit: RateLimit, chargee: Chargee): boolean {
   switch (limit.scope) {
     case "key":
       return limit.value === chargee.keyId;
     case "user":
-      return limit.value === chargee.tags.user;
+      return limit.value === chargee.identity.user;
     case "team":
-      return limit.value === chargee.tags.team;
+      return limit.value === chargee.identity.team;
   }
 }
 

@@ -4,7 +4,7 @@
  * a request without one is only counted, so unauthenticated floods cost no storage.
  */
 import { AuthRefusal } from "../auth/auth_refusal.ts";
-import { assertModelAllowed } from "../auth/key_check.ts";
+import { assertModelAllowed, assertProjectAllowed } from "../auth/key_check.ts";
 import { newId } from "../db/ids.ts";
 import type { CanonicalRequest, Operation } from "../providers/types.ts";
 import { errorResponse, GatewayError } from "../server/errors.ts";
@@ -12,6 +12,7 @@ import { requestTags } from "../tags/request_tags.ts";
 import type { UsageReport } from "../streaming/usage_report.ts";
 import { totalInputTokens, type Usage } from "../usage/usage.ts";
 import type { Amount } from "../limits/spend_ledger.ts";
+import { chargeeOf } from "../limits/budget.ts";
 import type { ParsedBody } from "./read_body.ts";
 import { upstreamHeaders } from "./forward_headers.ts";
 import { headerValue } from "../providers/header_list.ts";
@@ -42,6 +43,7 @@ export async function handleMessages(
     record.stream = body.stream;
     assertModelAllowed(record.key, body.model);
     record.tags = requestTags(record.key, request.headers);
+    assertProjectAllowed(record.key, record.tags.project);
     const policy = deps.guardrails.policyFor(record.key.id, record.tags.team);
     if (policy) {
       const guarded = guardRequest(body.json, body.bytes.byteLength, policy);
@@ -59,7 +61,7 @@ export async function handleMessages(
     let budgetHeaders: Record<string, string> = {};
     // Token counting is free upstream: never limited, never charged.
     if (operation === "messages") {
-      const chargee = { keyId: record.key.id, tags: record.tags };
+      const chargee = chargeeOf(record.key, record.tags);
       const lease = deps.rateLimiter.acquire(chargee);
       record.onFinish.push((done) => lease.release(allTokens(done.usage)));
       const admission = deps.budgets.admit(chargee, estimateCost(deps, body));

@@ -23,6 +23,7 @@ import { type SignInDeps, signInRoutes } from "./signin_routes.ts";
 import { spendReport } from "../limits/spend_report.ts";
 import { AuthRefusal } from "../auth/auth_refusal.ts";
 import { requestTags } from "../tags/request_tags.ts";
+import { chargeeOf } from "../limits/budget.ts";
 
 export interface AppDeps extends ProxyDeps {
   /** Why this instance cannot serve and record (see Readiness); `/readyz` fails unless empty. */
@@ -128,7 +129,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Deno.ServeHandlerInfo
     try {
       const key = await deps.authenticator.authenticate(headers);
       const report = spendReport(
-        deps.budgets.states({ keyId: key.id, tags: requestTags(key, headers) }),
+        deps.budgets.states(chargeeOf(key, requestTags(key, headers))),
       );
       if (!report) {
         throw new GatewayError("not_found_error", "No spend limit applies to this key", {

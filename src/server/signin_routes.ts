@@ -245,6 +245,8 @@ export function signInRoutes(deps: SignInDeps): Hono<Env> {
       env: approver.env,
       tags: approver.tags,
       models: approver.models,
+      // A minted key is no freer than the key that approved it (allowed projects too).
+      projects: approver.projects,
       expiresAt,
     }, `sign-in:${approver.id}`);
     await recordIssuedKey(db, deviceCodeHash, issued.id, expiresAt).catch(async (error) => {

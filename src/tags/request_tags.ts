@@ -1,13 +1,17 @@
 /**
- * Who a request is attributed to: the key's team, user, project and env, overridden by the
- * `x-gw-*` headers Claude Code sends through `ANTHROPIC_CUSTOM_HEADERS`, plus the Claude Code
- * session and agent. The team always comes from the key: a header cannot move spend.
+ * Who a request is attributed to: what the admin bound to the key (team, user, project, env,
+ * tags), with the `x-gw-*` headers Claude Code sends through `ANTHROPIC_CUSTOM_HEADERS` filling
+ * only what the key leaves empty, plus the Claude Code session and agent. A header never
+ * replaces a bound value (it would move spend onto another project's or tag's budget), and the
+ * team never comes from a header. These tags go on the log row; whose budgets and limits are
+ * charged is decided by the key alone (see `Chargee` in limits/budget.ts).
  */
 import type { KeyRecord } from "../db/repos/keys_repo.ts";
 
 export interface RequestTags {
   team: string;
   department: string | null;
+  /** The key's user, else the `x-gw-user` the request declares (attribution only). */
   user: string | null;
   project: string | null;
   env: string | null;
@@ -28,6 +32,7 @@ function clean(value: string | null): string | null {
 
 /**
  * @example
+ * // A key without a project: the header fills it. With one, the header is ignored.
  * const tags = requestTags(key, new Headers({ "x-gw-project": "checkout" }));
  */
 export function requestTags(key: KeyRecord, headers: Headers): RequestTags {
@@ -36,17 +41,19 @@ export function requestTags(key: KeyRecord, headers: Headers): RequestTags {
   for (const [name, value] of headers) {
     if (!name.startsWith(TAG_HEADER) || count >= MAX_TAGS) continue;
     const tagName = name.slice(TAG_HEADER.length);
+    // A tag the key sets is the admin's: a tag budget on it must not be dodged by a header.
+    if (Object.hasOwn(key.tags, tagName) || !/^[a-z0-9_.-]{1,64}$/.test(tagName)) continue;
     const tagValue = clean(value);
-    if (!/^[a-z0-9_.-]{1,64}$/.test(tagName) || tagValue === null) continue;
-    if (!(tagName in tags)) count++;
+    if (tagValue === null) continue;
+    if (!Object.hasOwn(tags, tagName)) count++;
     tags[tagName] = tagValue;
   }
   return {
     team: key.team,
     department: key.department,
     user: key.user ?? clean(headers.get("x-gw-user")),
-    project: clean(headers.get("x-gw-project")) ?? key.project,
-    env: clean(headers.get("x-gw-env")) ?? key.env,
+    project: key.project ?? clean(headers.get("x-gw-project")),
+    env: key.env ?? clean(headers.get("x-gw-env")),
     tags,
     sessionId: clean(headers.get("x-claude-code-session-id")),
     agentId: clean(headers.get("x-claude-code-agent-id")),

@@ -25,9 +25,13 @@ export interface Harness {
     options?: {
       team?: string;
       department?: string;
-      user?: string;
+      /** Defaults to alice; null for a key without a user. */
+      user?: string | null;
       project?: string;
+      env?: string;
+      tags?: Record<string, string>;
       models?: string[];
+      projects?: string[];
       expiresAt?: number;
     },
   ): Promise<{ secret: string; record: KeyRecord }>;
@@ -93,11 +97,12 @@ export async function startGw(
         hash: await hashKeySecret(secret),
         prefix: displayPrefix(secret),
         teamId: team.id,
-        user: options.user ?? "alice",
+        user: options.user === undefined ? "alice" : options.user,
         project: options.project ?? null,
-        env: null,
-        tags: {},
+        env: options.env ?? null,
+        tags: options.tags ?? {},
         models: options.models ?? [],
+        projects: options.projects ?? [],
         expiresAt: options.expiresAt ?? null,
       }, "test");
       await gateway.refresh();

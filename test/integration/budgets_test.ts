@@ -223,6 +223,7 @@ describe("budgets and rate limits", () => {
         );
         const standing = restarted.gateway.budgets.states({
           keyId: "",
+          identity: { team: "platform", department: null, user: null },
           tags: { team: "platform" } as never,
         });
         assert.ok(logged >= COST);

@@ -67,7 +67,7 @@ describe("Anthropic pass-through", () => {
     assert.equal(row.team, "payments");
     assert.equal(row.department, "finance");
     assert.equal(row.user, "alice");
-    assert.equal(row.project, "mobile");
+    assert.equal(row.project, "checkout", "the key's project, not the header's");
     assert.deepEqual(row.tags, { ticket: "PAY-42" });
     assert.equal(row.agentId, "agent-7");
     assert.equal(row.provider, "anthropic-main");

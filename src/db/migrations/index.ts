@@ -12,6 +12,7 @@ import * as deviceLogins from "./0007_device_logins.ts";
 import * as usageDaily from "./0008_usage_daily.ts";
 import * as hourlyClustered from "./0009_usage_hourly_clustered.ts";
 import * as routeConditions from "./0010_route_conditions.ts";
+import * as keyProjects from "./0011_key_projects.ts";
 
 export interface Migration {
   version: number;
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: "usage_daily", sql: usageDaily.sql },
   { version: 9, name: "usage_hourly_clustered", sql: hourlyClustered.sql },
   { version: 10, name: "route_conditions", sql: routeConditions.sql },
+  { version: 11, name: "key_projects", sql: keyProjects.sql },
 ];

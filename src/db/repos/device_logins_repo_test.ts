@@ -78,6 +78,7 @@ describe("device logins", () => {
         env: null,
         tags: {},
         models: [],
+        projects: [],
         expiresAt: null,
       }, "test");
     const approver = await newKey("approver");

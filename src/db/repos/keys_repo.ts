@@ -19,6 +19,8 @@ export interface KeyRecord {
   tags: Record<string, string>;
   /** Model globs the key may use; empty means every model. */
   models: string[];
+  /** Projects the key may be used for (bound or declared); empty means any project. */
+  projects: string[];
   expiresAt: number | null;
   revokedAt: number | null;
   createdAt: number;
@@ -35,11 +37,12 @@ export interface NewKey {
   env: string | null;
   tags: Record<string, string>;
   models: string[];
+  projects: string[];
   expiresAt: number | null;
 }
 
 const SELECT_KEY = `SELECT k.id, k.name, k.prefix, k.team_id, t.name AS team, d.name AS department,
-  k.user, k.project, k.env, k.tags, k.models, k.expires_at, k.revoked_at, k.created_at, k.updated_at
+  k.user, k.project, k.env, k.tags, k.models, k.projects, k.expires_at, k.revoked_at, k.created_at, k.updated_at
   FROM keys k JOIN teams t ON t.id = k.team_id LEFT JOIN teams d ON d.id = t.parent_id`;
 
 function nullableString(value: unknown): string | null {
@@ -63,6 +66,7 @@ function toKey(row: Row): KeyRecord {
     env: nullableString(row.env),
     tags: JSON.parse(String(row.tags)),
     models: JSON.parse(String(row.models)),
+    projects: JSON.parse(String(row.projects)),
     expiresAt: nullableNumber(row.expires_at),
     revokedAt: nullableNumber(row.revoked_at),
     createdAt: Number(row.created_at),
@@ -106,7 +110,7 @@ export async function insertKey(db: Database, key: NewKey, actor: string): Promi
   await writeBatch(db, [
     {
       sql: `INSERT INTO keys (id, name, hash, prefix, team_id, user, project, env, tags, models,
-        expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        projects, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         id,
         key.name,
@@ -118,6 +122,7 @@ export async function insertKey(db: Database, key: NewKey, actor: string): Promi
         key.env,
         JSON.stringify(key.tags),
         JSON.stringify(key.models),
+        JSON.stringify(key.projects),
         key.expiresAt,
         now,
         now,
@@ -137,6 +142,7 @@ export interface KeyChanges {
   project?: string | null;
   env?: string | null;
   models?: string[];
+  projects?: string[];
   expiresAt?: number | null;
   teamId?: string;
 }
@@ -158,6 +164,7 @@ export async function updateKey(
         project = CASE WHEN ? THEN ? ELSE project END,
         env = CASE WHEN ? THEN ? ELSE env END,
         models = CASE WHEN ? THEN ? ELSE models END,
+        projects = CASE WHEN ? THEN ? ELSE projects END,
         expires_at = CASE WHEN ? THEN ? ELSE expires_at END,
         team_id = CASE WHEN ? THEN ? ELSE team_id END,
         updated_at = ?
@@ -173,6 +180,8 @@ export async function updateKey(
         changes.env ?? null,
         has("models"),
         JSON.stringify(changes.models ?? []),
+        has("projects"),
+        JSON.stringify(changes.projects ?? []),
         has("expiresAt"),
         changes.expiresAt ?? null,
         has("teamId"),
