@@ -289,7 +289,9 @@ export function keysCommand(): Command {
     );
 
   keys.command("revoke")
-    .description("Revoke a key; every gw instance refuses it within a second")
+    .description(
+      "Revoke a key and every key its sign-ins minted, down the chain; every gw instance refuses them within a second",
+    )
     .argument("<key>", "key id, prefix or name")
     .action(async (ref: string, _options: unknown, command: Command) => {
       const { withContext } = await context();
@@ -297,12 +299,14 @@ export function keysCommand(): Command {
       await withContext(command, async ({ db, actor }) => {
         const key = await mustFindKey(db, ref);
         await revokeKey(db, key, actor);
-        console.log(`Revoked key ${key.prefix}… (${key.id})`);
+        console.log(`Revoked key ${key.prefix}… (${key.id}) and the keys its sign-ins minted`);
       });
     });
 
   keys.command("rotate")
-    .description("Issue a new secret for a key; the old secret stops working, history stays")
+    .description(
+      "Issue a new secret for a key; the old secret and every key its sign-ins minted stop working, history stays",
+    )
     .argument("<key>", "key id, prefix or name")
     .option("--json", "print JSON")
     .action(async (ref: string, options: { json?: boolean }, command: Command) => {

@@ -2,9 +2,10 @@
  * Claude Code's gateway sign-in (`/login`; the "Claude Code gateway protocol" the pinned
  * client documents): RFC 8414 metadata, the RFC 8628 device flow, and a verification page
  * where a developer approves the sign-in with the gw key their admin gave them. The sign-in
- * mints a key of its own with the approving key's team, user, project, env and models, so
- * revoking either works as usual. Signed in, Claude Code shows gw's budget headers as its
- * "You've used NN% …" notices.
+ * mints a key of its own with the approving key's team, user, project, env and models, linked
+ * to it: revoking or rotating the approving key ends every key minted from it down the chain,
+ * and none outlives it. Signed in, Claude Code shows gw's budget headers as its "You've used
+ * NN% …" notices.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Authenticator } from "../auth/authenticator.ts";
@@ -249,10 +250,15 @@ export function signInRoutes(deps: SignInDeps): Hono<Env> {
       projects: approver.projects,
       expiresAt,
     }, `sign-in:${approver.id}`);
-    await recordIssuedKey(db, deviceCodeHash, issued.id, expiresAt).catch(async (error) => {
+    const recorded = await recordIssuedKey(db, deviceCodeHash, issued.id).catch(async (error) => {
       await revokeKey(db, issued, `sign-in:${approver.id}`);
       throw error;
     });
+    if (!recorded) {
+      // The approving key was revoked, rotated or shortened while this key was minted.
+      await revokeKey(db, issued, `sign-in:${approver.id}`);
+      return oauthError("access_denied", 400, "The approving key changed during sign-in");
+    }
     return Response.json({
       access_token: secret,
       token_type: "Bearer",

@@ -13,6 +13,7 @@ import * as usageDaily from "./0008_usage_daily.ts";
 import * as hourlyClustered from "./0009_usage_hourly_clustered.ts";
 import * as routeConditions from "./0010_route_conditions.ts";
 import * as keyProjects from "./0011_key_projects.ts";
+import * as keyMintedBy from "./0012_key_minted_by.ts";
 
 export interface Migration {
   version: number;
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: "usage_hourly_clustered", sql: hourlyClustered.sql },
   { version: 10, name: "route_conditions", sql: routeConditions.sql },
   { version: 11, name: "key_projects", sql: keyProjects.sql },
+  { version: 12, name: "key_minted_by", sql: keyMintedBy.sql },
 ];

@@ -31,8 +31,8 @@ function toLogin(row: Row): DeviceLogin {
 /**
  * Starts a sign-in unless `maxPending` already wait; false when full. Rows are deleted once
  * expired (in the same write, through the expiry index), so sign-ins anonymous clients start
- * never number more than `maxPending`. A row that issued a key expires with that key instead
- * (see `recordIssuedKey`): revoking the approving key finds the keys it minted through it.
+ * never number more than `maxPending`; one that issued a key is no longer counted, and goes at
+ * its code's expiry too (the minted key keeps its link to its approver, see `recordIssuedKey`).
  */
 export async function insertDeviceLogin(
   db: Database,
@@ -118,17 +118,28 @@ export async function claimIssue(db: Database, deviceCodeHash: string, now: numb
 }
 
 /**
- * Links the sign-in to the key it minted, and keeps the row as long as that key lives: the
- * link is how revoking the approving key revokes the minted one.
+ * Links the sign-in to the key it minted, and the minted key to the key that approved it
+ * (`keys.minted_by`: what revocation, rotation and expiry follow down the chain, long after
+ * this row is deleted with its code). False when the sign-in was cancelled while the key was
+ * minted (its approver was revoked, rotated or given an earlier expiry): the caller must then
+ * revoke the minted key, which no cascade reached.
  */
 export async function recordIssuedKey(
   db: Database,
   deviceCodeHash: string,
   keyId: string,
-  keyExpiresAt: number,
-) {
-  await db.client.execute({
-    sql: "UPDATE device_logins SET issued_key_id = ?, expires_at = ? WHERE device_code_hash = ?",
-    args: [keyId, keyExpiresAt, deviceCodeHash],
-  });
+): Promise<boolean> {
+  const [recorded] = await db.client.batch([
+    {
+      sql: `UPDATE device_logins SET issued_key_id = ?
+        WHERE device_code_hash = ? AND issued_at IS NOT NULL AND issued_key_id IS NULL`,
+      args: [keyId, deviceCodeHash],
+    },
+    {
+      sql: `UPDATE keys SET minted_by = d.approved_key_id FROM device_logins d
+        WHERE keys.id = ? AND d.device_code_hash = ? AND d.issued_key_id = keys.id`,
+      args: [keyId, deviceCodeHash],
+    },
+  ], "write");
+  return recorded.rowsAffected === 1;
 }

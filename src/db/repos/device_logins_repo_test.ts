@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Database, openDatabase } from "../client.ts";
 import { migrate } from "../migrate.ts";
-import { insertKey } from "./keys_repo.ts";
+import { findKey, insertKey, revokeKey } from "./keys_repo.ts";
 import { createTeam } from "./teams_repo.ts";
 import {
   approveDeviceLogin,
@@ -63,7 +63,7 @@ describe("device logins", () => {
     assert.equal(await countPendingDeviceLogins(db), 1);
   });
 
-  it("keeps a sign-in that issued a key as long as the key, outside the cap", async () => {
+  it("links the minted key to its approver and deletes the row with its code", async () => {
     const t0 = Date.UTC(2026, 1, 1);
     assert.equal(await insertDeviceLogin(db, login(10, t0), 1), true);
     const team = await createTeam(db, { name: "payments", parentId: null }, "test");
@@ -85,14 +85,18 @@ describe("device logins", () => {
     assert.equal(await approveDeviceLogin(db, "CODE-10", approver.id, t0 + 1), true);
     assert.equal(await claimIssue(db, "hash-10", t0 + 2), true);
     const minted = await newKey("minted");
-    const keyExpiresAt = t0 + 30 * 86_400_000;
-    await recordIssuedKey(db, "hash-10", minted.id, keyExpiresAt);
+    assert.equal(await recordIssuedKey(db, "hash-10", minted.id), true);
+    assert.equal(await recordIssuedKey(db, "hash-10", approver.id), false, "recorded once");
+    assert.equal(
+      (await findDeviceLogin(db, { deviceCodeHash: "hash-10" }))?.issuedKeyId,
+      minted.id,
+    );
+    assert.equal(await countPendingDeviceLogins(db), 0, "an issued sign-in is not counted");
 
-    assert.equal(await insertDeviceLogin(db, login(11, t0 + 2 * TTL), 1), true, "not counted");
-    const issued = await findDeviceLogin(db, { deviceCodeHash: "hash-10" });
-    assert.equal(issued?.issuedKeyId, minted.id, "kept past the code's expiry");
-    assert.equal(issued?.expiresAt, keyExpiresAt);
-    await insertDeviceLogin(db, login(12, keyExpiresAt), 1);
+    // The row goes with its code; the link lives on the key, so revocation still reaches it.
+    assert.equal(await insertDeviceLogin(db, login(11, t0 + TTL), 1), true);
     assert.equal(await findDeviceLogin(db, { deviceCodeHash: "hash-10" }), undefined);
+    await revokeKey(db, approver, "test");
+    assert.notEqual((await findKey(db, minted.id))?.revokedAt, null);
   });
 });

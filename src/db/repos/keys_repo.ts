@@ -3,6 +3,7 @@ import type { Row } from "@libsql/client";
 import { type Database, writeBatch } from "../client.ts";
 import { newId } from "../ids.ts";
 import { auditStatement } from "./audit_repo.ts";
+import { capChainExpiryStatements, revokeChainStatements } from "./key_chain_repo.ts";
 import { bumpRevision } from "./revision_repo.ts";
 
 export interface KeyRecord {
@@ -191,12 +192,21 @@ export async function updateKey(
       ],
     },
     auditStatement(actor, "key.update", key.id, { fields: Object.keys(changes) }, now),
+    // A shorter expiry reaches the keys its sign-ins minted; a longer one leaves them be.
+    ...(typeof changes.expiresAt === "number"
+      ? capChainExpiryStatements(
+        { rootId: key.id, action: "key.update", actor, now },
+        changes.expiresAt,
+      )
+      : []),
     bumpRevision,
   ]);
   return (await findKey(db, key.id))!;
 }
 
-/** Revokes a key and every key a Claude Code sign-in minted from it. */
+/**
+ * Revokes a key and every key Claude Code sign-ins minted from it, directly or down the chain.
+ */
 export async function revokeKey(db: Database, key: KeyRecord, actor: string): Promise<void> {
   const now = Date.now();
   await writeBatch(db, [
@@ -204,17 +214,17 @@ export async function revokeKey(db: Database, key: KeyRecord, actor: string): Pr
       sql: "UPDATE keys SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL",
       args: [now, now, key.id],
     },
-    {
-      sql: `UPDATE keys SET revoked_at = ?, updated_at = ? WHERE revoked_at IS NULL AND id IN
-        (SELECT issued_key_id FROM device_logins WHERE approved_key_id = ?)`,
-      args: [now, now, key.id],
-    },
     auditStatement(actor, "key.revoke", key.id, { prefix: key.prefix }, now),
+    ...revokeChainStatements({ rootId: key.id, action: "key.revoke", actor, now }),
     bumpRevision,
   ]);
 }
 
-/** Replaces the secret of a key record; spend history stays with the record. */
+/**
+ * Replaces the secret of a key record; spend history stays with the record. The keys its
+ * sign-ins minted are revoked (down the chain) and its pending approvals void: whoever signed
+ * in with the old secret signs in again.
+ */
 export async function rotateKey(
   db: Database,
   key: KeyRecord,
@@ -228,6 +238,10 @@ export async function rotateKey(
       args: [secret.hash, secret.prefix, now, key.id],
     },
     auditStatement(actor, "key.rotate", key.id, { from: key.prefix, to: secret.prefix }, now),
+    ...revokeChainStatements(
+      { rootId: key.id, action: "key.rotate", actor, now },
+      { rootPending: true },
+    ),
     bumpRevision,
   ]);
   return (await findKey(db, key.id))!;
