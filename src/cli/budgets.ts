@@ -63,7 +63,12 @@ export function budgetsCommand(): Command {
     "Spend budgets per key, user, project, team, department or tag",
   );
 
-  addScopeOptions(budgets.command("set").description("Create or replace a budget"), SCOPES)
+  addScopeOptions(
+    budgets.command("set").description(
+      "Create or replace a budget; it counts the spend already logged in the current period",
+    ),
+    SCOPES,
+  )
     .requiredOption("--period <period>", "day, week, month or total")
     .option("--usd <amount>", "limit in US dollars")
     .option("--tokens <n>", "limit in tokens (input, cache and output)")
@@ -96,23 +101,28 @@ export function budgetsCommand(): Command {
         }
         const { withContext } = await context();
         const { upsertBudget } = await repo();
-        await withContext(command, async ({ db, actor }) => {
+        await withContext(command, async ({ db, actor, config }) => {
           const { scope, value } = await resolveScope(db, options, SCOPES);
           if (options.perMember && scope !== "team" && scope !== "department") {
             throw new UsageError("--per-member applies to --team and --department budgets");
           }
-          const budget = await upsertBudget(db, {
-            scope: scope as BudgetScope,
-            value,
-            period: period as Budget["period"],
-            limitUsd: usd,
-            limitTokens: tokens === null ? null : Math.round(tokens),
-            warnPct: warn,
-            hard: !options.soft,
-            perMember: !!options.perMember,
-            downgradeModel: (options.downgradeTo as string | undefined) ?? null,
-            downgradeAtPct: options.downgradeTo ? Number(options.downgradeAt) : null,
-          }, actor);
+          const budget = await upsertBudget(
+            db,
+            {
+              scope: scope as BudgetScope,
+              value,
+              period: period as Budget["period"],
+              limitUsd: usd,
+              limitTokens: tokens === null ? null : Math.round(tokens),
+              warnPct: warn,
+              hard: !options.soft,
+              perMember: !!options.perMember,
+              downgradeModel: (options.downgradeTo as string | undefined) ?? null,
+              downgradeAtPct: options.downgradeTo ? Number(options.downgradeAt) : null,
+            },
+            actor,
+            { timeZone: config.budgets.timeZone },
+          );
           if (options.json) return printJson(budget);
           console.log(
             `Budget ${budget.id}: ${scope} ${value}, ${period}, ${

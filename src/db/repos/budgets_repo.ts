@@ -1,12 +1,13 @@
 /** Budgets, their spend counters and rate limits. */
 import type { InStatement, Row } from "@libsql/client";
 import type { Budget, BudgetScope } from "../../limits/budget.ts";
-import type { Period } from "../../limits/period.ts";
+import { type Period, periodStart } from "../../limits/period.ts";
 import type { RateLimit, RateLimitScope } from "../../limits/rate_limit.ts";
 import { type Database, writeBatch } from "../client.ts";
 import { newId } from "../ids.ts";
 import { auditStatement } from "./audit_repo.ts";
 import { bumpRevision } from "./revision_repo.ts";
+import { backfillSpendStatements } from "./spend_backfill_repo.ts";
 
 function toBudget(row: Row): Budget {
   return {
@@ -31,13 +32,21 @@ export async function listBudgets(db: Database): Promise<Budget[]> {
   return result.rows.map(toBudget);
 }
 
-/** Creates or replaces the budget for this scope and period. */
+/**
+ * Creates or replaces the budget for this scope and period. Its counters for the current
+ * period (on the `timeZone` calendar, as `budgets.timeZone` configures) start from the spend
+ * already logged for the scope, in the same write.
+ *
+ * @example
+ * await upsertBudget(db, budget, "cli:ops", { timeZone: config.budgets.timeZone });
+ */
 export async function upsertBudget(
   db: Database,
   budget: Omit<Budget, "id">,
   actor: string,
+  calendar: { timeZone?: string; now?: number } = {},
 ): Promise<Budget> {
-  const now = Date.now();
+  const now = calendar.now ?? Date.now();
   await writeBatch(db, [
     {
       sql:
@@ -63,6 +72,7 @@ export async function upsertBudget(
         now,
       ],
     },
+    ...backfillSpendStatements(budget, periodStart(budget.period, now, calendar.timeZone)),
     auditStatement(actor, "budget.set", `${budget.scope}:${budget.value}`, { ...budget }, now),
     bumpRevision,
   ]);
