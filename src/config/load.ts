@@ -14,6 +14,7 @@ const ENV_SETTINGS: Record<string, { key: keyof Config; number?: boolean }> = {
   GW_MASTER_KEY: { key: "masterKey" },
   GW_ADMIN_TOKEN: { key: "adminToken" },
   GW_MAX_BODY_BYTES: { key: "maxBodyBytes", number: true },
+  GW_WORKERS: { key: "workers", number: true },
 };
 
 export class ConfigError extends Error {

@@ -28,6 +28,8 @@ export const configSchema = z.strictObject({
   /** Blank would let a blank bearer in: refused here rather than guarded everywhere. */
   adminToken: z.string().trim().min(1, "must not be empty").optional(),
   maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
+  /** Worker processes `gw serve` runs on one port; 0 runs one per CPU core. */
+  workers: z.number().int().min(0).max(256).default(0),
   /** Client connections: what a silent or idle socket may hold, and how many may be open. */
   server: z.strictObject({
     /** Open client connections at most; 0 derives it from the descriptor limit (≤ 10,000). */
@@ -88,7 +90,7 @@ export const configSchema = z.strictObject({
     staleAfterMs: z.number().int().positive().default(10_000),
     /** With the database unreadable: "open" lets requests through, "closed" refuses them. */
     failMode: z.enum(["open", "closed"]).default("open"),
-    /** Output tokens a request is assumed to use while it runs (capped by its max_tokens). */
+    /** Output tokens a hard budget holds for a request that gives no usable max_tokens. */
     outputEstimateTokens: z.number().int().positive().default(4000),
   }).default({
     timeZone: "UTC",

@@ -2,10 +2,8 @@
  * The budget decision for one request, as a pure function of the budgets that apply and what
  * the ledger says about them.
  *
- * A request is refused when a hard budget is spent, or when other requests already in flight
- * have reserved the room it would need. A lone request is always let through while anything
- * is left, so a large `max_tokens` alone never blocks work. Overshoot is therefore bounded by
- * one request's cost plus, for concurrent requests, how far real costs exceed their estimates.
+ * A request is refused here when a hard budget is spent. Whether the room left covers it
+ * beside everything in flight, on every process, is the leases' question (budget_leases.ts).
  */
 import { type Budget, describeScope } from "./budget.ts";
 import type { Amount } from "./spend_ledger.ts";
@@ -52,17 +50,17 @@ export function formatAmount(budget: Budget, value: number): string {
     : `${Math.round(value).toLocaleString("en-US")} tokens`;
 }
 
-function formatReset(resetAt: number | undefined): string {
+export function formatReset(resetAt: number | undefined): string {
   if (resetAt === undefined) return "it does not reset";
   return `resets ${new Date(resetAt).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 /**
  * @example
- * const decision = decideBudgets(states, { usd: 0.05, tokens: 14000 });
+ * const decision = decideBudgets(states);
  * if (decision.refusal) throw …;
  */
-export function decideBudgets(states: readonly BudgetState[], estimate: Amount): BudgetDecision {
+export function decideBudgets(states: readonly BudgetState[]): BudgetDecision {
   const decision: BudgetDecision = { warnings: [] };
   for (const state of states) {
     const { budget } = state;
@@ -90,17 +88,6 @@ export function decideBudgets(states: readonly BudgetState[], estimate: Amount):
         message: `Budget exhausted for ${scope}: spent ${formatAmount(budget, spent)} of ${
           formatAmount(budget, limit)
         } ${when}. Ask your gw admin to raise it.`,
-      };
-      continue;
-    }
-    const reserved = measure(budget, state.reserved);
-    if (state.inFlight > 0 && spent + reserved + measure(budget, estimate) > limit) {
-      decision.refusal = {
-        state,
-        utilization,
-        message: `Budget nearly exhausted for ${scope}: spent ${formatAmount(budget, spent)} plus ${
-          formatAmount(budget, reserved)
-        } held by ${state.inFlight} requests in flight, of ${formatAmount(budget, limit)} ${when}.`,
       };
     }
   }

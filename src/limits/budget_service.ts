@@ -1,16 +1,29 @@
 /**
  * Budgets at request time: admission against every budget in the request's chain, a
- * reservation while the request runs, and settlement into spend increments that the log
- * writer commits in the same transaction as the request's row. Spend is re-read from the
- * database every `refreshMs`, so all instances see each other's spend within about a second.
+ * reservation of the request's worst-case cost while it runs, and settlement into spend
+ * increments that the log writer commits in the same transaction as the request's row. Hard
+ * budgets hold across processes and instances through leases (budget_leases.ts): a request
+ * far from any limit is admitted from this process's lease without touching the database.
+ * Spend is re-read from the database every `refreshMs` for warnings, downgrades and headers.
  */
 import type { Database } from "../db/client.ts";
 import { listBudgets, readSpend } from "../db/repos/budgets_repo.ts";
 import { GatewayError } from "../server/errors.ts";
-import { type Budget, budgetMember, type Chargee } from "./budget.ts";
-import { type BudgetState, decideBudgets, measure, reportedUtilization } from "./budget_check.ts";
-import { periodAdjective, periodEnd, periodStart } from "./period.ts";
+import { type Budget, budgetMember, type Chargee, describeScope } from "./budget.ts";
+import {
+  type BudgetDecision,
+  type BudgetState,
+  decideBudgets,
+  formatAmount,
+  formatReset,
+  limitOf,
+  measure,
+  reportedUtilization,
+} from "./budget_check.ts";
+import { periodAdjective, periodEnd, periodLabel, periodStart } from "./period.ts";
 import { type Amount, counterKey, type SpendIncrement, SpendLedger } from "./spend_ledger.ts";
+import { LeaseBook, type LeaseTarget } from "./budget_leases.ts";
+import { newId } from "../db/ids.ts";
 
 export interface BudgetOptions {
   timeZone: string;
@@ -33,6 +46,7 @@ const LONGEST_PERIOD_MS = 32 * 86_400_000;
 
 export class BudgetService {
   readonly ledger = new SpendLedger();
+  readonly leases: LeaseBook;
   private budgets: readonly Budget[] = [];
   private lastGoodSnapshot = 0;
   private timer?: ReturnType<typeof setInterval>;
@@ -44,16 +58,26 @@ export class BudgetService {
     private readonly options: BudgetOptions,
     private readonly now = Date.now,
     private readonly report = (message: string) => console.error(message),
-  ) {}
+  ) {
+    this.leases = new LeaseBook(db, newId("gw"), now);
+  }
 
   async reloadBudgets(): Promise<void> {
     this.budgets = await listBudgets(this.db);
   }
 
-  /** Reads every current counter; concurrent calls share one read. */
+  /** Reads every current counter and renews this process's leases; calls share one run. */
   refreshSpend(): Promise<void> {
-    this.refreshing ??= this.readSnapshot().finally(() => this.refreshing = undefined);
+    this.refreshing ??= this.readSnapshot().then(() => this.renewLeases()).finally(() =>
+      this.refreshing = undefined
+    );
     return this.refreshing;
+  }
+
+  /** The log writer committed this spend, and took it out of this process's leases. */
+  markCommitted(spend: readonly SpendIncrement[]): void {
+    this.ledger.markCommitted(spend);
+    this.leases.consume(spend);
   }
 
   start(): void {
@@ -65,23 +89,84 @@ export class BudgetService {
     this.timer = undefined;
   }
 
-  /** Admits a request or throws the refusal a developer sees. */
-  admit(chargee: Chargee, estimate: Amount): Admission {
+  /**
+   * Admits a request on its worst-case cost, or throws the refusal a developer sees. Answers
+   * at once when this process's leases cover it, else after claiming more from the database.
+   */
+  admit(chargee: Chargee, estimate: Amount): Admission | Promise<Admission> {
     if (this.budgets.length === 0) return NO_BUDGETS;
     const now = this.now();
     const states = this.states(chargee, now);
     if (states.length === 0) return NO_BUDGETS;
     if (now - this.lastGoodSnapshot > this.options.staleAfterMs) this.onStale(now);
-    const decision = decideBudgets(states, estimate);
+    const decision = decideBudgets(states);
     for (const state of decision.warnings) this.warnOnce(state);
-    if (decision.refusal) {
-      const { state, message, utilization } = decision.refusal;
-      throw new GatewayError("billing_error", message, {
-        status: 429,
-        retryable: false,
-        headers: refusalHeaders(state, utilization, now),
-      });
+    if (decision.refusal) throw this.refusal(decision.refusal.state, decision.refusal, now);
+    const short = this.uncovered(states, estimate);
+    if (short.length === 0) return this.reserve(states, estimate, decision);
+    return this.claimThenReserve(states, short, estimate, decision, now);
+  }
+
+  /** Hard budget states whose lease does not cover this request on top of what is held. */
+  private uncovered(states: readonly BudgetState[], estimate: Amount): BudgetState[] {
+    const short: BudgetState[] = [];
+    for (const state of states) {
+      if (!state.budget.hard) continue;
+      const target = leaseTarget(state);
+      const held = this.ledger.heldFor(target.key);
+      const need = { usd: held.usd + estimate.usd, tokens: held.tokens + estimate.tokens };
+      if (!this.leases.covers(target, need)) short.push(state);
     }
+    return short;
+  }
+
+  private async claimThenReserve(
+    states: readonly BudgetState[],
+    short: readonly BudgetState[],
+    estimate: Amount,
+    decision: BudgetDecision,
+    now: number,
+  ): Promise<Admission> {
+    for (const state of short) {
+      const target = leaseTarget(state);
+      let granted: boolean;
+      try {
+        granted = await this.claim(target, state, estimate);
+      } catch (error) {
+        // The database cannot be asked: the same choice as for stale spend.
+        this.report(`gw: claiming a budget lease failed: ${error}`);
+        if (this.options.failMode === "closed") throw this.unreadable(now);
+        continue;
+      }
+      if (!granted) throw this.refusal(state, { utilization: 1, inFlight: true }, now);
+    }
+    return this.reserve(states, estimate, decision);
+  }
+
+  /**
+   * Claims what is held plus this request plus headroom; failing that, just enough; failing
+   * that, when this process has no request in flight on the counter and no other holds a
+   * lease, the request alone (which may pass the limit by this one request: the bound).
+   */
+  private async claim(target: LeaseTarget, state: BudgetState, estimate: Amount) {
+    const held = this.ledger.heldFor(target.key);
+    const need = { usd: held.usd + estimate.usd, tokens: held.tokens + estimate.tokens };
+    const free = Math.max(0, target.limit - measure(state.budget, state.spent));
+    const headroom = target.measure === "usd"
+      ? { usd: Math.max(estimate.usd, free / 10), tokens: 0 }
+      : { usd: 0, tokens: Math.max(estimate.tokens, free / 10) };
+    const roomy = { usd: need.usd + headroom.usd, tokens: need.tokens + headroom.tokens };
+    if (await this.leases.claim(target, roomy, headroom)) return true;
+    if (await this.leases.claim(target, need, estimate)) return true;
+    if (this.ledger.inFlightFor(target.key) > 0) return false;
+    return await this.leases.claim(target, need, estimate, { spentHere: held });
+  }
+
+  private reserve(
+    states: readonly BudgetState[],
+    estimate: Amount,
+    decision: BudgetDecision,
+  ): Admission {
     const keys = states.map((state) =>
       counterKey(state.budget.id, state.periodStart, state.member)
     );
@@ -104,6 +189,19 @@ export class BudgetService {
         }));
       },
     };
+  }
+
+  private refusal(
+    state: BudgetState,
+    found: { message?: string; utilization: number; inFlight?: boolean },
+    now: number,
+  ): GatewayError {
+    const message = found.message ?? nearlyExhausted(state);
+    return new GatewayError("billing_error", message, {
+      status: 429,
+      retryable: false,
+      headers: refusalHeaders(state, found.utilization, now),
+    });
   }
 
   /** Utilisation of every budget counter in its current period, for `/metrics`. */
@@ -170,15 +268,26 @@ export class BudgetService {
     }
   }
 
+  private async renewLeases(): Promise<void> {
+    try {
+      await this.leases.renew((key) => this.ledger.heldFor(key));
+    } catch (error) {
+      this.warnOnceKey("renew", `gw: renewing budget leases failed: ${error}`);
+    }
+  }
+
+  private unreadable(now: number): GatewayError {
+    const age = Math.round((now - this.lastGoodSnapshot) / 1000);
+    return new GatewayError(
+      "api_error",
+      `gw cannot read budget state (last read ${age} s ago) and budgets fail closed; try again shortly`,
+      { status: 503 },
+    );
+  }
+
   private onStale(now: number): void {
     const age = Math.round((now - this.lastGoodSnapshot) / 1000);
-    if (this.options.failMode === "closed") {
-      throw new GatewayError(
-        "api_error",
-        `gw cannot read budget state (last read ${age} s ago) and budgets fail closed; try again shortly`,
-        { status: 503 },
-      );
-    }
+    if (this.options.failMode === "closed") throw this.unreadable(now);
     this.warnOnceKey(
       "stale",
       `gw: budget state is ${age} s old; enforcing with stale spend (budgets fail open)`,
@@ -206,6 +315,29 @@ export class BudgetService {
     this.warned.add(key);
     this.report(message);
   }
+}
+
+/** Where a hard budget's lease lives, and what it limits. */
+function leaseTarget(state: BudgetState): LeaseTarget {
+  const { budget } = state;
+  return {
+    key: counterKey(budget.id, state.periodStart, state.member),
+    budgetId: budget.id,
+    periodStart: state.periodStart,
+    member: state.member,
+    measure: budget.limitUsd !== null ? "usd" : "tokens",
+    limit: limitOf(budget),
+  };
+}
+
+/** A refusal because what is in flight, on every process, holds the rest of the budget. */
+function nearlyExhausted(state: BudgetState): string {
+  const { budget } = state;
+  const spent = formatAmount(budget, measure(budget, state.spent));
+  const limit = formatAmount(budget, limitOf(budget));
+  const when = `${periodLabel(budget.period)}; ${formatReset(state.resetAt)}`;
+  return `Budget nearly exhausted for ${describeScope(budget, state.member)}: spent ${spent} of ` +
+    `${limit} ${when}. Requests in flight hold the rest: retry when they finish.`;
 }
 
 /** Claude Code's notice thresholds: it warns once utilisation passes each. */

@@ -33,17 +33,17 @@ it("starts a fresh period at the calendar boundary (fake clock)", async () => {
     identity: { team: "payments", department: null, user: null },
     tags: { team: "payments", tags: {} },
   } as unknown as Chargee;
-  const admission = service.admit(chargee, { usd: 0.5, tokens: 10 });
+  const admission = await service.admit(chargee, { usd: 0.5, tokens: 10 });
   const spend = admission.settle({ usd: 1.25, tokens: 10 });
   await db.client.batch(addSpendStatements(spend), "write");
-  service.ledger.markCommitted(spend);
+  service.markCommitted(spend);
   await service.refreshSpend();
   assert.throws(
     () => service.admit(chargee, { usd: 0.5, tokens: 10 }),
     /Budget exhausted.*\$1\.25 of \$1\.00 this month; resets 2026-12-01 00:00 UTC/,
   );
   now = Date.UTC(2026, 11, 1, 0, 0, 1);
-  service.admit(chargee, { usd: 0.5, tokens: 10 }).settle({ usd: 0, tokens: 0 });
+  (await service.admit(chargee, { usd: 0.5, tokens: 10 })).settle({ usd: 0, tokens: 0 });
   assert.equal(service.states(chargee)[0].spent.usd, 0);
   db.client.close();
   await Deno.remove(dir, { recursive: true });
@@ -65,7 +65,7 @@ it("fails closed when configured and the spend is stale", async () => {
   } as unknown as Chargee;
   assert.throws(() => service.admit(chargee, { usd: 0.1, tokens: 1 }), /cannot read budget state/);
   await service.refreshSpend();
-  service.admit(chargee, { usd: 0.1, tokens: 1 });
+  await service.admit(chargee, { usd: 0.1, tokens: 1 });
   db.client.close();
   await Deno.remove(dir, { recursive: true });
 });

@@ -78,6 +78,11 @@ export class SpendLedger {
     return this.reserved.get(key) ?? ZERO;
   }
 
+  /** What this process holds against a counter: reservations in flight and unwritten spend. */
+  heldFor(key: string): Amount {
+    return sum(this.reserved.get(key), this.unflushed.get(key));
+  }
+
   inFlightFor(key: string): number {
     return this.inFlight.get(key) ?? 0;
   }

@@ -8,6 +8,7 @@
  */
 import type { Database } from "../db/client.ts";
 import { addSpendStatements } from "../db/repos/budgets_repo.ts";
+import { consumeLeaseStatements } from "../db/repos/budget_leases_repo.ts";
 import { insertRequestsStatements } from "../db/repos/requests_repo.ts";
 import { addToRollupsStatements } from "../db/repos/rollups_repo.ts";
 import type { SpendIncrement } from "../limits/spend_ledger.ts";
@@ -20,6 +21,8 @@ export interface LogWriterOptions {
   queueLimit: number;
   /** Where failures are reported; defaults to stderr. */
   report?: (message: string) => void;
+  /** This process's budget-lease holder: committed spend leaves its leases in the same write. */
+  leaseHolder?: string;
   /** Told which spend increments a flush committed. */
   onCommitted?: (spend: SpendIncrement[]) => void;
 }
@@ -141,6 +144,9 @@ export class LogWriter {
         ...insertRequestsStatements(rows),
         ...addToRollupsStatements(rows),
         ...addSpendStatements(spend),
+        ...(this.options.leaseHolder
+          ? consumeLeaseStatements(this.options.leaseHolder, spend)
+          : []),
       ],
       "write",
     );

@@ -11,6 +11,7 @@ import { errorResponse, GatewayError } from "../server/errors.ts";
 import { requestTags } from "../tags/request_tags.ts";
 import type { UsageReport } from "../streaming/usage_report.ts";
 import { totalInputTokens, type Usage } from "../usage/usage.ts";
+import { worstCaseCost } from "../usage/worst_case.ts";
 import type { Amount } from "../limits/spend_ledger.ts";
 import { chargeeOf } from "../limits/budget.ts";
 import type { ParsedBody } from "./read_body.ts";
@@ -62,9 +63,11 @@ export async function handleMessages(
     // Token counting is free upstream: never limited, never charged.
     if (operation === "messages") {
       const chargee = chargeeOf(record.key, record.tags);
-      const lease = deps.rateLimiter.acquire(chargee);
+      const acquired = deps.rateLimiter.acquire(chargee);
+      const lease = acquired instanceof Promise ? await acquired : acquired;
       record.onFinish.push((done) => lease.release(allTokens(done.usage)));
-      const admission = deps.budgets.admit(chargee, estimateCost(deps, body));
+      const admitted = deps.budgets.admit(chargee, worstCaseOf(deps, body));
+      const admission = admitted instanceof Promise ? await admitted : admitted;
       record.onFinish.push((done) =>
         admission.settle({ usd: done.cost.usd, tokens: allTokens(done.usage) })
       );
@@ -153,16 +156,15 @@ function allTokens(usage: Usage): number {
   return totalInputTokens(usage) + usage.outputTokens;
 }
 
-/**
- * What a request is assumed to cost while it runs: its body at ~4 bytes per token, all priced
- * as uncached input, plus an output estimate capped by its `max_tokens`.
- */
-function estimateCost(deps: ProxyDeps, body: ParsedBody): Amount {
-  const input = Math.ceil(body.bytes.byteLength / 4);
-  const maxTokens = typeof body.json.max_tokens === "number" ? body.json.max_tokens : Infinity;
-  const output = Math.min(maxTokens, deps.config.budgets.outputEstimateTokens);
-  const { price } = deps.pricing.rate(body.model, input);
-  return { usd: (input * price.input + output * price.output) / 1_000_000, tokens: input + output };
+/** What a request may cost at most: what hard budgets hold for it while it runs. */
+function worstCaseOf(deps: ProxyDeps, body: ParsedBody): Amount {
+  return worstCaseCost(
+    deps.pricing,
+    body.model,
+    body.bytes.byteLength,
+    body.json.max_tokens,
+    deps.config.budgets.outputEstimateTokens,
+  );
 }
 
 /** Adds headers the client format supplies, without overriding what the client sent. */

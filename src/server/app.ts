@@ -28,8 +28,8 @@ import { chargeeOf } from "../limits/budget.ts";
 export interface AppDeps extends ProxyDeps {
   /** Why this instance cannot serve and record (see Readiness); `/readyz` fails unless empty. */
   ready: () => Promise<string[]>;
-  /** Prometheus text for `/metrics`. */
-  metrics: () => string;
+  /** Prometheus text for `/metrics` (every worker's, when there are several). */
+  metrics: () => string | Promise<string>;
   /** Guards `/metrics` and `/admin/`: `Authorization: Bearer TOKEN`. */
   adminToken: string;
   /** What the admin API reads. */
@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Deno.ServeHandlerInfo
     return Response.json({ status: "unready", reasons }, { status: 503 });
   });
 
-  app.get("/metrics", (c) => {
+  app.get("/metrics", async (c) => {
     if (!isAdmin(c.req.raw.headers, deps.adminToken)) {
       return errorResponse(
         new GatewayError(
@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Deno.ServeHandlerInfo
         newId("req"),
       );
     }
-    return new Response(deps.metrics(), {
+    return new Response(await deps.metrics(), {
       headers: { "content-type": "text/plain; version=0.0.4" },
     });
   });

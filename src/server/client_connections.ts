@@ -78,18 +78,31 @@ const BUSY_RESPONSE = new TextEncoder().encode(
     }).padEnd(116),
 );
 
-/** Descriptors the process may open (soft limit), read from Linux's /proc; undefined elsewhere. */
-export function descriptorLimit(limitsText?: string): number | undefined {
-  let text = limitsText;
-  if (text === undefined) {
+/** Linux's RLIMIT_NOFILE. */
+const RLIMIT_NOFILE = 7;
+
+/**
+ * Descriptors the process may open (the soft limit), from libc's `getrlimit`: Deno allows
+ * reading `/proc/self/limits` only with every permission. Undefined where libc is not glibc
+ * on Linux or the call fails.
+ */
+export function descriptorLimit(): number | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  try {
+    const libc = Deno.dlopen("libc.so.6", {
+      getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
+    });
     try {
-      text = Deno.readTextFileSync("/proc/self/limits");
-    } catch {
-      return undefined;
+      const limits = new BigUint64Array(2);
+      if (libc.symbols.getrlimit(RLIMIT_NOFILE, new Uint8Array(limits.buffer)) !== 0) return;
+      // RLIM_INFINITY is all ones: no limit to stay under.
+      return limits[0] > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(limits[0]);
+    } finally {
+      libc.close();
     }
+  } catch {
+    return undefined;
   }
-  const soft = text.match(/^Max open files\s+(\d+|unlimited)/m)?.[1];
-  return soft === undefined || soft === "unlimited" ? undefined : Number(soft);
 }
 
 /**

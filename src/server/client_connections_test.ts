@@ -163,12 +163,22 @@ describe("client connections", () => {
 });
 
 describe("the default connection cap", () => {
-  it("reads the soft descriptor limit and keeps half of what is left after a reserve", () => {
-    const limits = "Limit                     Soft Limit           Hard Limit           Units\n" +
-      "Max open files            1024                 4096                 files\n";
-    assert.equal(descriptorLimit(limits), 1024);
+  it("keeps half of the descriptors left after a reserve, at most 10,000", () => {
     assert.equal(defaultMaxConnections(1024), 448);
+    assert.equal(defaultMaxConnections(256), 64);
     assert.equal(defaultMaxConnections(1_048_576), 10_000);
     assert.equal(defaultMaxConnections(undefined), 10_000);
+  });
+
+  it("reads the soft descriptor limit the process runs under", async () => {
+    const script = `import { descriptorLimit } from "${
+      new URL("./client_connections.ts", import.meta.url).href
+    }"; console.log(descriptorLimit());`;
+    const output = await new Deno.Command("bash", {
+      args: ["-c", `ulimit -n 300 && exec '${Deno.execPath()}' eval --allow-ffi '${script}'`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(output.stdout).trim(), "300");
   });
 });

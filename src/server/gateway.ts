@@ -11,6 +11,7 @@ import { readRevision } from "../db/repos/revision_repo.ts";
 import { listRateLimits } from "../db/repos/budgets_repo.ts";
 import { BudgetService } from "../limits/budget_service.ts";
 import { RateLimiter } from "../limits/rate_limit.ts";
+import { SqlRateStore } from "../limits/sql_rate_store.ts";
 import { LogWriter } from "../logging/log_writer.ts";
 import { CircuitBreakers } from "../routing/circuit_breaker.ts";
 import { RouteTable } from "../routing/router.ts";
@@ -22,7 +23,9 @@ import { ConnectCheck } from "../proxy/connect_check.ts";
 import { pruneRequests } from "../db/repos/rollups_repo.ts";
 import { PriceTable } from "../usage/cost.ts";
 import { BUILTIN_PRICES } from "../usage/pricing.ts";
-import { createHandler } from "./app.ts";
+import { createHandler, isAdmin } from "./app.ts";
+import type { WorkerLink } from "./worker_link.ts";
+import { mergeMetrics } from "../telemetry/metrics_merge.ts";
 import { ProviderPool } from "./provider_pool.ts";
 import { Readiness } from "./readiness.ts";
 import { ClientConnections, defaultMaxConnections, descriptorLimit } from "./client_connections.ts";
@@ -34,6 +37,8 @@ export interface GatewayOptions {
   db: Database;
   masterKey: string;
   adminToken: string;
+  /** Set when this process is one of `gw serve --workers N`. */
+  worker?: WorkerLink;
 }
 
 export class Gateway {
@@ -41,23 +46,27 @@ export class Gateway {
   readonly authenticator: Authenticator;
   readonly providers: ProviderPool;
   readonly budgets: BudgetService;
-  readonly rateLimiter = new RateLimiter();
+  readonly rateLimiter: RateLimiter;
   readonly breakers: CircuitBreakers;
   readonly guardrails = new GuardrailEngine();
   readonly metrics = new Metrics();
   readonly router: RouteTable;
   readonly readiness: Readiness;
   private server?: ClientConnections;
+  private ownMetricsServer?: Deno.HttpServer;
   private revision = -1;
   private pollTimer?: ReturnType<typeof setInterval>;
   private pruneTimer?: ReturnType<typeof setInterval>;
+  private rateTimer?: ReturnType<typeof setInterval>;
 
   private constructor(private readonly options: GatewayOptions, box: SecretBox) {
     const { db, config } = options;
     this.budgets = new BudgetService(db, config.budgets);
+    this.rateLimiter = new RateLimiter(new SqlRateStore(db, this.budgets.leases.holder));
     this.logWriter = new LogWriter(db, {
       ...config.log,
-      onCommitted: (spend) => this.budgets.ledger.markCommitted(spend),
+      leaseHolder: this.budgets.leases.holder,
+      onCommitted: (spend) => this.budgets.markCommitted(spend),
     });
     this.authenticator = new Authenticator((hash) => findKeyByHash(db, hash));
     this.providers = new ProviderPool(db, box, config.upstream.connectTimeoutMs);
@@ -144,25 +153,37 @@ export class Gateway {
         timeZone: config.budgets.timeZone,
         authRefusals: this.metrics.authRefusals,
       },
-      metrics: () =>
-        this.metrics.render({
-          logQueueDepth: this.logWriter.stats.queued,
-          logRowsDropped: this.logWriter.stats.dropped,
-          logRowsWritten: this.logWriter.stats.written,
-          logRowsQuarantined: this.logWriter.stats.quarantined,
-          circuits: this.breakers.snapshot(),
-          connections: this.server?.stats,
-          budgets: this.budgets.utilisation().map(({ budget, member, fraction }) => ({
-            scope: budget.scope,
-            value: budget.value,
-            period: budget.period,
-            member,
-            fraction,
-          })),
-        }),
+      metrics: () => this.workerMetrics(),
       modelCatalog: () => Object.keys(BUILTIN_PRICES),
       ready: () => this.readiness.reasons(),
     });
+  }
+
+  /** This process's metrics. */
+  ownMetrics(): string {
+    return this.metrics.render({
+      logQueueDepth: this.logWriter.stats.queued,
+      logRowsDropped: this.logWriter.stats.dropped,
+      logRowsWritten: this.logWriter.stats.written,
+      logRowsQuarantined: this.logWriter.stats.quarantined,
+      circuits: this.breakers.snapshot(),
+      connections: this.server?.stats,
+      budgets: this.budgets.utilisation().map(({ budget, member, fraction }) => ({
+        scope: budget.scope,
+        value: budget.value,
+        period: budget.period,
+        member,
+        fraction,
+      })),
+    });
+  }
+
+  /** Every worker's metrics, summed, when this process is one of several; else its own. */
+  private async workerMetrics(): Promise<string> {
+    const { worker, adminToken } = this.options;
+    if (!worker) return this.ownMetrics();
+    const texts = await worker.gather(this.ownMetrics(), adminToken);
+    return mergeMetrics(texts, { restarts: worker.roster.restarts });
   }
 
   /** Starts listening; resolves once the port is bound. */
@@ -170,6 +191,11 @@ export class Gateway {
     const { config } = this.options;
     this.logWriter.start();
     this.budgets.start();
+    this.rateTimer = setInterval(() => {
+      this.rateLimiter.renew().catch((error) =>
+        console.error(`gw: renewing running-request counts failed: ${error}`)
+      );
+    }, 5000);
     if (config.log.retentionDays > 0) {
       const prune = () =>
         pruneRequests(this.options.db, Date.now() - config.log.retentionDays * 86_400_000)
@@ -183,8 +209,15 @@ export class Gateway {
     }, config.refreshIntervalMs);
     this.readiness.watch(config.refreshIntervalMs);
     const { maxConnections, headersTimeoutMs, idleTimeoutMs, bodyTimeoutMs } = config.server;
+    const { worker, adminToken } = this.options;
+    if (worker) {
+      this.ownMetricsServer = worker.serveOwnMetrics(
+        () => this.ownMetrics(),
+        (headers) => isAdmin(headers, adminToken),
+      );
+    }
     this.server = ClientConnections.listen(
-      { hostname: config.host, port: config.port },
+      { hostname: config.host, port: config.port, reusePort: worker !== undefined },
       {
         maxConnections: maxConnections || defaultMaxConnections(descriptorLimit()),
         headersTimeoutMs,
@@ -200,6 +233,7 @@ export class Gateway {
   async stop(): Promise<void> {
     clearInterval(this.pollTimer);
     clearInterval(this.pruneTimer);
+    clearInterval(this.rateTimer);
     this.readiness.stop();
     this.budgets.stop();
     if (this.server) {
@@ -212,6 +246,7 @@ export class Gateway {
       clearTimeout(timer);
       this.server.abort();
     }
+    await this.ownMetricsServer?.shutdown();
     await this.logWriter.stop();
   }
 }

@@ -8,64 +8,22 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { SecretBox } from "../../src/crypto/secret_box.ts";
 import { eventually } from "../helpers/gw_harness.ts";
+import { serveProcess } from "../helpers/gw_process.ts";
 
 const DESCRIPTORS = 256;
 const SOCKETS = 400;
 
 async function serveWithFewDescriptors(dir: string, config: Record<string, unknown>) {
   await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
-  const command = [
-    Deno.execPath(),
-    "run",
-    "-A",
-    "--config",
-    new URL("../../deno.json", import.meta.url).pathname,
-    new URL("../../src/main.ts", import.meta.url).pathname,
-    "--config",
-    `${dir}/config.json`,
-    "serve",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-  ].map((part) => `'${part}'`).join(" ");
-  const child = new Deno.Command("bash", {
-    args: ["-c", `ulimit -n ${DESCRIPTORS} && exec ${command}`],
-    env: {
-      GW_DB_URL: `file:${dir}/gw.db`,
-      GW_MASTER_KEY: SecretBox.generateMasterKey(),
-      GW_ADMIN_TOKEN: "gwadm_connections",
-      NO_COLOR: "1",
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  let stdout = "";
-  let port = 0;
-  while (!port) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`gw exited before listening: ${stdout}`);
-    stdout += new TextDecoder().decode(value);
-    port = Number(/listening on http:\/\/[^:]+:(\d+)/.exec(stdout)?.[1] ?? 0);
-  }
-  reader.releaseLock();
-  void child.stdout.cancel();
-  let stderr = "";
-  const stderrDone = (async () => {
-    for await (const chunk of child.stderr) stderr += new TextDecoder().decode(chunk);
-  })();
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    port,
-    async stop() {
-      child.kill("SIGTERM");
-      const status = await child.status;
-      await stderrDone;
-      return { status, stderr };
-    },
-  };
+  return await serveProcess({
+    GW_DB_URL: `file:${dir}/gw.db`,
+    GW_MASTER_KEY: SecretBox.generateMasterKey(),
+    GW_ADMIN_TOKEN: "gwadm_connections",
+  }, {
+    args: ["--config", `${dir}/config.json`],
+    serveArgs: ["--workers", "1"],
+    ulimitFiles: DESCRIPTORS,
+  });
 }
 
 describe("gw with fewer descriptors than idle sockets", () => {

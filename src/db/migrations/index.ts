@@ -14,6 +14,7 @@ import * as hourlyClustered from "./0009_usage_hourly_clustered.ts";
 import * as routeConditions from "./0010_route_conditions.ts";
 import * as keyProjects from "./0011_key_projects.ts";
 import * as keyMintedBy from "./0012_key_minted_by.ts";
+import * as sharedLimits from "./0013_shared_limits.ts";
 
 export interface Migration {
   version: number;
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: "route_conditions", sql: routeConditions.sql },
   { version: 11, name: "key_projects", sql: keyProjects.sql },
   { version: 12, name: "key_minted_by", sql: keyMintedBy.sql },
+  { version: 13, name: "shared_limits", sql: sharedLimits.sql },
 ];
