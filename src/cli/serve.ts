@@ -51,7 +51,8 @@ export function serveCommand(): Command {
           workers,
         },
       });
-      const processes = config.workers || navigator.hardwareConcurrency;
+      // The dashboard draws this process's view: beside it, one worker unless asked otherwise.
+      const processes = config.workers || (globals.dashboard ? 1 : navigator.hardwareConcurrency);
       if (workerIndex === undefined && processes > 1 && globals.dashboard) {
         throw new UsageError("--dashboard beside serve needs --workers 1");
       }

@@ -1,7 +1,12 @@
 /**
  * One circuit per target: opens after `failureThreshold` consecutive failures, lets a single
- * probe through after `cooldownMs` (half-open), and closes again on a success.
+ * probe through after `cooldownMs` (half-open), and closes again on a success. Only targets
+ * with failures are remembered, and at most `MAX_CIRCUITS` of them: a target's id carries the
+ * client's model name, so junk names must not grow memory or the metrics without bound.
  */
+
+/** Beyond this many remembered targets, closed ones are forgotten, oldest first. */
+export const MAX_CIRCUITS = 10_000;
 
 export interface BreakerOptions {
   failureThreshold: number;
@@ -46,11 +51,13 @@ export class CircuitBreakers {
   }
 
   success(target: string): void {
-    this.circuits.set(target, { kind: "closed", failures: 0 });
+    this.circuits.delete(target);
   }
 
   failure(target: string): void {
-    const state = this.circuits.get(target) ?? { kind: "closed", failures: 0 };
+    const known = this.circuits.get(target);
+    if (!known && this.circuits.size >= MAX_CIRCUITS && !this.forgetOneClosed()) return;
+    const state = known ?? { kind: "closed", failures: 0 };
     if (state.kind === "half_open") {
       this.circuits.set(target, { kind: "open", since: this.now() });
       return;
@@ -63,6 +70,17 @@ export class CircuitBreakers {
         ? { kind: "open", since: this.now() }
         : { kind: "closed", failures },
     );
+  }
+
+  /** Forgets the oldest closed circuit; false when every remembered one is open. */
+  private forgetOneClosed(): boolean {
+    for (const [target, state] of this.circuits) {
+      if (state.kind === "closed") {
+        this.circuits.delete(target);
+        return true;
+      }
+    }
+    return false;
   }
 
   state(target: string): CircuitState {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CircuitBreakers } from "./circuit_breaker.ts";
+import { CircuitBreakers, MAX_CIRCUITS } from "./circuit_breaker.ts";
 
 describe("CircuitBreakers", () => {
   it("opens after the threshold, lets one probe through after the cooldown, closes on success", () => {
@@ -30,4 +30,15 @@ describe("CircuitBreakers", () => {
     breakers.release("t");
     assert.equal(breakers.allow("t"), false, "release only gives back a probe in flight");
   });
+});
+
+it("remembers only failing targets, and at most MAX_CIRCUITS of them", () => {
+  const breakers = new CircuitBreakers({ failureThreshold: 3, cooldownMs: 1000 }, () => 0);
+  breakers.failure("a");
+  breakers.success("a");
+  assert.deepEqual(breakers.snapshot(), {});
+  for (let i = 0; i < MAX_CIRCUITS * 2; i++) breakers.failure(`junk-${i}`);
+  assert.equal(Object.keys(breakers.snapshot()).length, MAX_CIRCUITS);
+  for (let i = 0; i < 3; i++) breakers.failure("real");
+  assert.equal(breakers.state("real"), "open");
 });
