@@ -75,9 +75,10 @@ export async function prepareGw(upstreamUrl: string) {
   await gwCli(["teams", "create", "bench"], env);
   const create = (user: string) =>
     gwCli(["keys", "create", "--team", "bench", "--user", user, "--json"], env).then(JSON.parse);
-  const key: string = (await create("load")).key;
+  const load: { id: string; key: string } = await create("load");
+  const key = load.key;
   const guarded: { id: string; key: string } = await create("guarded");
   await gwCli(["guardrails", "set", "default", "--defaults"], env);
   await gwCli(["guardrails", "assign", "default", "--key", guarded.id], env);
-  return { dir, env, key, guarded };
+  return { dir, env, key, keyId: load.id, guarded };
 }
