@@ -83,6 +83,16 @@ describe("budget leases across processes", () => {
     assert.ok(leases.every((lease) => lease.usd <= 10));
   });
 
+  it("checks again after a claim another request started for a smaller amount", async () => {
+    const [small, large] = await Promise.allSettled([
+      a.admit(chargee, { usd: 1, tokens: 0 }),
+      a.admit(chargee, { usd: 9.5, tokens: 0 }),
+    ]);
+    assert.equal(small.status, "fulfilled");
+    assert.equal(large.status, "rejected");
+    assert.ok(refused((large as PromiseRejectedResult).reason));
+  });
+
   it("answers from the lease without a database round trip far from the limit", async () => {
     await upsertBudget(dbs[0], budget({ limitUsd: 1000 }), "test");
     await a.reloadBudgets();

@@ -102,9 +102,10 @@ export class BudgetService {
     const decision = decideBudgets(states);
     for (const state of decision.warnings) this.warnOnce(state);
     if (decision.refusal) throw this.refusal(decision.refusal.state, decision.refusal, now);
-    const short = this.uncovered(states, estimate);
-    if (short.length === 0) return this.reserve(states, estimate, decision);
-    return this.claimThenReserve(states, short, estimate, decision, now);
+    if (this.uncovered(states, estimate).length === 0) {
+      return this.reserve(states, estimate, decision);
+    }
+    return this.claimThenReserve(states, estimate, decision, now);
   }
 
   /** Hard budget states whose lease does not cover this request on top of what is held. */
@@ -120,27 +121,41 @@ export class BudgetService {
     return short;
   }
 
+  /**
+   * Claims leases until this request fits beside everything held, then reserves it. Coverage
+   * is checked again after each round: a claim may have been shared with a concurrent request
+   * for another amount, and other requests may have reserved from the lease meanwhile.
+   */
   private async claimThenReserve(
     states: readonly BudgetState[],
-    short: readonly BudgetState[],
     estimate: Amount,
     decision: BudgetDecision,
     now: number,
   ): Promise<Admission> {
-    for (const state of short) {
-      const target = leaseTarget(state);
-      let granted: boolean;
-      try {
-        granted = await this.claim(target, state, estimate);
-      } catch (error) {
-        // The database cannot be asked: the same choice as for stale spend.
-        this.report(`gw: claiming a budget lease failed: ${error}`);
-        if (this.options.failMode === "closed") throw this.unreadable(now);
-        continue;
+    const unreadable = new Set<string>();
+    let short: BudgetState[] = [];
+    for (let round = 0;; round++) {
+      short = this.uncovered(states, estimate).filter((state) =>
+        !unreadable.has(leaseTarget(state).key)
+      );
+      if (short.length === 0) return this.reserve(states, estimate, decision);
+      if (round === 3) break;
+      for (const state of short) {
+        const target = leaseTarget(state);
+        let granted: boolean;
+        try {
+          granted = await this.claim(target, state, estimate);
+        } catch (error) {
+          // The database cannot be asked: the same choice as for stale spend.
+          this.report(`gw: claiming a budget lease failed: ${error}`);
+          if (this.options.failMode === "closed") throw this.unreadable(now);
+          unreadable.add(target.key);
+          continue;
+        }
+        if (!granted) throw this.refusal(state, { utilization: 1, inFlight: true }, now);
       }
-      if (!granted) throw this.refusal(state, { utilization: 1, inFlight: true }, now);
     }
-    return this.reserve(states, estimate, decision);
+    throw this.refusal(short[0], { utilization: 1, inFlight: true }, now);
   }
 
   /**
