@@ -1,3 +1,6 @@
+import { SecretBox } from "../../src/crypto/secret_box.ts";
+import { runGw } from "./claude_code.ts";
+
 /**
  * `gw serve` as ops run it: a separate process from source, on a free port, optionally under a
  * shell `ulimit`. Its stderr is collected for assertions.
@@ -73,4 +76,25 @@ export async function serveProcess(
       return { status, stderr };
     },
   };
+}
+
+/**
+ * A database folder for `gw serve` processes, set up the way ops do it: the environment they
+ * share, and the fake upstream added as provider `main` through the CLI.
+ */
+export async function processDatabase(
+  upstream: { url: string; apiKey: string },
+  adminToken: string,
+): Promise<{ dir: string; env: Record<string, string> }> {
+  const dir = await Deno.makeTempDir({ prefix: "gw-procs-" });
+  const env = {
+    GW_DB_URL: `file:${dir}/gw.db`,
+    GW_MASTER_KEY: SecretBox.generateMasterKey(),
+    GW_ADMIN_TOKEN: adminToken,
+    PROVIDER_KEY: upstream.apiKey,
+  };
+  const provider = ["--name", "main", "--base-url", upstream.url, "--api-key-env", "PROVIDER_KEY"];
+  const added = await runGw(["providers", "add", "anthropic", ...provider], env);
+  if (added.code !== 0) throw new Error(`providers add failed: ${added.stderr}`);
+  return { dir, env };
 }

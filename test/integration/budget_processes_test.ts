@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
 import { messagesBody } from "../helpers/gw_harness.ts";
-import { type GwProcess, serveProcess } from "../helpers/gw_process.ts";
+import { type GwProcess, processDatabase, serveProcess } from "../helpers/gw_process.ts";
 import { runGw } from "../helpers/claude_code.ts";
-import { SecretBox } from "../../src/crypto/secret_box.ts";
 
 // 1000 input + 1000 output tokens of claude-sonnet-5-5: $0.018 per request.
 const USAGE = { input_tokens: 1000, output_tokens: 1000 };
@@ -26,28 +25,7 @@ describe("a hard budget shared by processes on one database", () => {
   before(async () => {
     fake = new FakeAnthropic().start();
     fake.fallback = { usage: USAGE, eventDelayMs: 5 };
-    dir = await Deno.makeTempDir({ prefix: "gw-budget-procs-" });
-    env = {
-      GW_DB_URL: `file:${dir}/gw.db`,
-      GW_MASTER_KEY: SecretBox.generateMasterKey(),
-      GW_ADMIN_TOKEN: "gwadm_budgets",
-      PROVIDER_KEY: fake.apiKey,
-    };
-    const added = await runGw(
-      [
-        "providers",
-        "add",
-        "anthropic",
-        "--name",
-        "main",
-        "--base-url",
-        fake.url,
-        "--api-key-env",
-        "PROVIDER_KEY",
-      ],
-      env,
-    );
-    assert.equal(added.code, 0, added.stderr);
+    ({ dir, env } = await processDatabase(fake, "gwadm_budgets"));
   });
   after(async () => {
     console.log(`spent of the limit:\n${overshoot.join("\n")}`);

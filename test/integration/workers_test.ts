@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FakeAnthropic } from "../fakes/anthropic.ts";
 import { eventually, messagesBody } from "../helpers/gw_harness.ts";
-import { type GwProcess, serveProcess } from "../helpers/gw_process.ts";
+import { type GwProcess, processDatabase, serveProcess } from "../helpers/gw_process.ts";
 import { runGw } from "../helpers/claude_code.ts";
-import { SecretBox } from "../../src/crypto/secret_box.ts";
 
 describe("gw serve --workers 2", () => {
   let fake: FakeAnthropic;
@@ -20,26 +19,9 @@ describe("gw serve --workers 2", () => {
 
   before(async () => {
     fake = new FakeAnthropic().start();
-    dir = await Deno.makeTempDir({ prefix: "gw-workers-" });
-    env = {
-      GW_DB_URL: `file:${dir}/gw.db`,
-      GW_MASTER_KEY: SecretBox.generateMasterKey(),
-      GW_ADMIN_TOKEN: "gwadm_workers",
-      PROVIDER_KEY: fake.apiKey,
-    };
+    ({ dir, env } = await processDatabase(fake, "gwadm_workers"));
     for (
       const args of [
-        [
-          "providers",
-          "add",
-          "anthropic",
-          "--name",
-          "main",
-          "--base-url",
-          fake.url,
-          "--api-key-env",
-          "PROVIDER_KEY",
-        ],
         ["teams", "create", "mobile"],
         ["limits", "set", "--team", "mobile", "--rpm", "10"],
       ]
