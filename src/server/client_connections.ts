@@ -13,6 +13,7 @@
  */
 import { type BodyClock, lendBodyClock } from "../proxy/body_clock.ts";
 import { serveOnConnection } from "./serve_on_connection.ts";
+import { errorBody } from "./errors.ts";
 
 export interface ConnectionLimits {
   /** Open client connections at most; past it idle ones are closed to make room. */
@@ -69,13 +70,12 @@ function sweepInterval(limits: ConnectionLimits): number {
 }
 /** How long a refused, unread body may keep arriving after the answer went out. */
 const LINGER_MS = 1000;
+/** Written raw on a connection gw will not serve: no request was read from it. */
+const BUSY_BODY = errorBody("overloaded_error", "gw is at its connection limit; retry shortly", "");
 const BUSY_RESPONSE = new TextEncoder().encode(
   "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nx-should-retry: true\r\n" +
-    "retry-after: 1\r\nconnection: close\r\ncontent-length: 116\r\n\r\n" +
-    JSON.stringify({
-      type: "error",
-      error: { type: "overloaded_error", message: "gw is at its connection limit; retry shortly" },
-    }).padEnd(116),
+    `retry-after: 1\r\nconnection: close\r\ncontent-length: ${BUSY_BODY.length}\r\n\r\n` +
+    BUSY_BODY,
 );
 
 /** Linux's RLIMIT_NOFILE. */
@@ -226,14 +226,8 @@ export class ClientConnections {
   private serve(conn: Deno.TcpConn): void {
     const id = this.nextId++;
     const close = new AbortController();
-    const client = {
-      close,
-      active: 0,
-      served: 0,
-      idleSince: Date.now(),
-      closeAt: 0,
-      body: { readingSince: 0, timedOut: false, unread: false },
-    } as Client;
+    // Requests arrive after the record below exists: the closures only run then.
+    let client: Client;
     const handler = this.handler;
     // Settles when the response has been sent or the client left; runs once per request.
     const done = () => {
@@ -253,7 +247,15 @@ export class ClientConnections {
       info.completed.then(done, done);
       return handler(request, info);
     });
-    (client as { serving: Client["serving"] }).serving = serving;
+    client = {
+      close,
+      serving,
+      active: 0,
+      served: 0,
+      idleSince: Date.now(),
+      closeAt: 0,
+      body: { readingSince: 0, timedOut: false, unread: false },
+    };
     this.clients.set(id, client);
     this.stats.open = this.clients.size;
     serving.finished.catch(() => {}).finally(() => {

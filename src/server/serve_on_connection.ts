@@ -6,6 +6,9 @@
  * tests instead of the server.
  */
 
+import { errorResponse } from "./errors.ts";
+import { newId } from "../db/ids.ts";
+
 export interface ConnectionServer {
   /** Settles when the connection has closed. */
   finished: Promise<void>;
@@ -35,14 +38,9 @@ function engine(): ServeHttpOnConnection {
 
 const serveHttpOnConnection = engine();
 
+/** What a handler that threw answers; gw's handlers catch their own errors before this. */
 function internalError(): Response {
-  return new Response(
-    JSON.stringify({
-      type: "error",
-      error: { type: "api_error", message: "Internal gateway error" },
-    }),
-    { status: 500, headers: { "content-type": "application/json" } },
-  );
+  return errorResponse(new Error("unhandled"), newId("req"));
 }
 
 /**
