@@ -32,6 +32,8 @@ interface Lease {
   lastUsed: number;
   /** How much to hold beyond what is in use, set by the last claim. */
   headroom: Amount;
+  /** When the database last pushed its expiry out (a claim or a renewal). */
+  renewedAt: number;
 }
 
 const ZERO: Amount = { usd: 0, tokens: 0 };
@@ -43,23 +45,20 @@ function amountOf(measure: "usd" | "tokens", amount: Amount): number {
 export class LeaseBook {
   private readonly leases = new Map<string, Lease>();
   private readonly claims = new Map<string, Promise<boolean>>();
-  private lastRenewal: number;
   private renewals = 0;
 
   constructor(
     private readonly db: Database,
     readonly holder: string,
     private readonly now: () => number,
-  ) {
-    this.lastRenewal = now();
-  }
+  ) {}
 
   /** Whether the lease on `target` covers `need` (in use plus the new request). */
   covers(target: LeaseTarget, need: Amount): boolean {
     const lease = this.leases.get(target.key);
     if (!lease) return false;
     // A lease not renewed in time may have expired in the database: do not lean on it.
-    if (this.now() - this.lastRenewal > LEASE_TTL_MS - 2_000) return false;
+    if (this.now() - lease.renewedAt > LEASE_TTL_MS - 2_000) return false;
     lease.lastUsed = this.now();
     return amountOf(target.measure, need) <= amountOf(target.measure, lease.granted) + 1e-12;
   }
@@ -88,7 +87,13 @@ export class LeaseBook {
       spentHere: alone && amountOf(target.measure, alone.spentHere),
     }).then((granted) => {
       if (granted) {
-        this.leases.set(target.key, { target, granted: want, lastUsed: now, headroom });
+        this.leases.set(target.key, {
+          target,
+          granted: want,
+          lastUsed: now,
+          headroom,
+          renewedAt: now,
+        });
       }
       return granted;
     }).finally(() => this.claims.delete(target.key));
@@ -129,7 +134,7 @@ export class LeaseBook {
     }
     const statements = renewLeaseStatements(this.holder, kept, now + LEASE_TTL_MS);
     if (statements.length > 0) await this.db.client.batch(statements, "write");
-    this.lastRenewal = now;
+    for (const lease of this.leases.values()) lease.renewedAt = now;
     // Now and then, not every half second: dead processes' leases are already ignored.
     if (++this.renewals % 20 === 0) await deleteExpiredLeases(this.db, now - LEASE_TTL_MS);
   }
